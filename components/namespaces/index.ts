@@ -1,0 +1,3 @@
+export * from "./platformNamespaces";
+export * from "./tiers";
+export { namespaceName } from "./manifests";
