@@ -31,6 +31,36 @@ export interface RawStackConfig {
     readonly readSecret: (key: ConfigKey) => pulumi.Output<string> | undefined;
 }
 
+/**
+ * Builds the raw config of a stack from the flat map the Pulumi runtime holds
+ * ("project:key" -> string, objects as JSON), keeping only the project's own keys.
+ */
+export function rawStackConfig(
+    project: string,
+    stack: string,
+    all: Readonly<Record<string, string>>,
+    isSecret: (fullKey: string) => boolean,
+    readSecret: RawStackConfig["readSecret"],
+): RawStackConfig {
+    const values: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    for (const [fullKey, text] of Object.entries(all)) {
+        if (!fullKey.startsWith(`${project}:`)) continue;
+        const key = fullKey.slice(project.length + 1);
+        values[key] = isConfigKey(key) && CONFIG_KEYS[key].kind === "object" ? parseJson(text) : text;
+        if (isSecret(fullKey)) secretKeys.add(key);
+    }
+    return { project, stack, values, secretKeys, readSecret };
+}
+
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text; // reported by validation as "got <text>; allowed: an object"
+    }
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const POSTGRES_MAJORS = ["15", "16", "17", "18"];
@@ -259,7 +289,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres)),
     };
-    if (config.registry.username !== undefined && !raw.secretKeys.has("registryPassword")) {
+    if (config.registry.username !== undefined && values.registryPassword === undefined) {
         c.fail("registryPassword", undefined, "a secret value whenever registryUsername is set");
     }
     if (c.problems.length > 0) {

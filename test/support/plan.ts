@@ -1,0 +1,40 @@
+// Runs the offline plan (`npm run plan -- <stack>`) as a child process, as a user would.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { PROJECT_DIR } from "./stacks";
+
+export interface PlanRun {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly outDir: string;
+}
+
+export function runPlan(stack: string, options: { stackDir?: string; outDir?: string } = {}): PlanRun {
+    const outDir = options.outDir ?? fs.mkdtempSync(path.join(require("os").tmpdir(), `plan-${stack}-`));
+    const args = ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--out", outDir];
+    if (options.stackDir) args.push("--stack-dir", options.stackDir);
+    const result = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 120_000 });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr, outDir };
+}
+
+/** Every file under a directory, relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+            const full = path.join(d, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else out.push(path.relative(dir, full));
+        }
+    };
+    walk(dir);
+    return out.sort();
+}
+
+/** The Kubernetes objects a plan wrote. */
+export function objectsOf(outDir: string): any[] {
+    return filesUnder(path.join(outDir, "manifests")).map((f) => yaml.load(fs.readFileSync(path.join(outDir, "manifests", f), "utf8")));
+}

@@ -1,0 +1,40 @@
+// Test helpers for stack files: the committed stacks and their config as the program sees it.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { RawStackConfig, rawStackConfig } from "../../config";
+import { readStackConfig } from "../../scripts/plan/stackConfig";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** The environments' stacks; every one must plan cleanly. */
+export const STACKS = ["dev", "staging", "prod"] as const;
+
+/** The raw config of a stack file in `dir`, as the program would receive it from the CLI. */
+export function rawConfigOf(stack: string, dir = PROJECT_DIR): RawStackConfig {
+    const config = readStackConfig(dir, stack);
+    const secret = new Set(config.secretKeys);
+    return rawStackConfig(config.project, stack, config.values, (k) => secret.has(k), (key) =>
+        secret.has(`${config.project}:${key}`) ? pulumi.secret(config.values[`${config.project}:${key}`]) : undefined,
+    );
+}
+
+/** A copy of a raw config with some values replaced (undefined removes a key). */
+export function withValues(raw: RawStackConfig, changes: Record<string, unknown>, secretKeys: string[] = []): RawStackConfig {
+    const values: Record<string, unknown> = { ...raw.values };
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete values[key];
+        else values[key] = value;
+    }
+    return { ...raw, values, secretKeys: new Set([...raw.secretKeys, ...secretKeys]) };
+}
+
+/** A scratch directory holding Pulumi.yaml and the given stack files, for plans of made-up stacks. */
+export function scratchProject(stacks: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "plan-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const [name, text] of Object.entries(stacks)) {
+        fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
+    }
+    return dir;
+}
