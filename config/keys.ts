@@ -33,3 +33,36 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 export function isConfigKey(key: string): key is ConfigKey {
     return Object.prototype.hasOwnProperty.call(CONFIG_KEYS, key);
 }
+
+/** What each setting inside a structured key means (`*` stands for any tier name). */
+export const FIELD_DOCS: Readonly<Record<string, string>> = {
+    "namespaces.quota.requestsCpu": "ResourceQuota: total CPU requests per namespace",
+    "namespaces.quota.requestsMemory": "ResourceQuota: total memory requests per namespace",
+    "namespaces.quota.limitsCpu": "ResourceQuota: total CPU limits per namespace",
+    "namespaces.quota.limitsMemory": "ResourceQuota: total memory limits per namespace",
+    "namespaces.quota.requestsStorage": "ResourceQuota: total storage requested by PVCs per namespace",
+    "namespaces.quota.persistentVolumeClaims": "ResourceQuota: PVCs per namespace",
+    "namespaces.quota.pods": "ResourceQuota: pods per namespace",
+    "namespaces.quota.loadBalancers": "ResourceQuota: Services of type LoadBalancer per namespace",
+    "namespaces.quota.nodePorts": "ResourceQuota: Services of type NodePort per namespace",
+    "namespaces.containerDefaults.requests.cpu": "LimitRange: CPU request of a container that sets none",
+    "namespaces.containerDefaults.requests.memory": "LimitRange: memory request of a container that sets none",
+    "namespaces.containerDefaults.limits.cpu": "LimitRange: CPU limit of a container that sets none",
+    "namespaces.containerDefaults.limits.memory": "LimitRange: memory limit of a container that sets none",
+    "namespaces.tiers.*.quota": "Per-tier override of any namespaces.quota setting",
+    "namespaces.tiers.*.containerDefaults": "Per-tier override of any namespaces.containerDefaults setting",
+    "postgres.members": "Patroni members (StatefulSet replicas): 1 in dev, an odd number >= 3 elsewhere",
+    "postgres.version": "PostgreSQL major version of the Patroni image (15-18)",
+    "postgres.storage.storageClass": "Storage class of the data volumes (unset: the cluster default)",
+    "postgres.storage.size": "Size of each member's data volume",
+    "postgres.resources.requests.cpu": "CPU request of the PostgreSQL container",
+    "postgres.resources.requests.memory": "Memory request of the PostgreSQL container",
+    "postgres.resources.limits.cpu": "CPU limit of the PostgreSQL container",
+    "postgres.resources.limits.memory": "Memory limit of the PostgreSQL container",
+};
+
+/** The documentation entry for a dotted setting path, if any. */
+export function fieldDoc(path: string): string | undefined {
+    const generic = path.replace(/^namespaces\.tiers\.[^.]+\.(quota|containerDefaults)(\..*)?$/, "namespaces.tiers.*.$1");
+    return FIELD_DOCS[path] ?? FIELD_DOCS[generic];
+}

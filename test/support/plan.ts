@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { PROJECT_DIR } from "./stacks";
+import { tempDir } from "./tempdirs";
 
 export interface PlanRun {
     readonly code: number | null;
@@ -13,7 +14,7 @@ export interface PlanRun {
 }
 
 export function runPlan(stack: string, options: { stackDir?: string; outDir?: string } = {}): PlanRun {
-    const outDir = options.outDir ?? fs.mkdtempSync(path.join(require("os").tmpdir(), `plan-${stack}-`));
+    const outDir = options.outDir ?? tempDir(`plan-${stack}`);
     const args = ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", "plan.ts"), stack, "--out", outDir];
     if (options.stackDir) args.push("--stack-dir", options.stackDir);
     const result = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 120_000 });

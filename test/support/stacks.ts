@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { RawStackConfig, rawStackConfig } from "../../config";
 import { readStackConfig } from "../../scripts/plan/stackConfig";
+import { tempDir } from "./tempdirs";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -31,7 +32,7 @@ export function withValues(raw: RawStackConfig, changes: Record<string, unknown>
 
 /** A scratch directory holding Pulumi.yaml and the given stack files, for plans of made-up stacks. */
 export function scratchProject(stacks: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "plan-"));
+    const dir = tempDir("stack");
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     for (const [name, text] of Object.entries(stacks)) {
         fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
