@@ -1,10 +1,13 @@
 // Composition root: config -> provider -> components -> stack outputs.
-import { PlatformNamespaces } from "./components/namespaces";
+import { ContainerImage, mirrorImage } from "./components/images/containerImage";
 import { createProvider } from "./components/kubernetes/provider";
+import { PlatformNamespaces } from "./components/namespaces";
+import { PatroniCluster } from "./components/postgres/patroniCluster";
 import { loadConfig } from "./config";
 
 const config = loadConfig();
 const provider = createProvider("kubernetes", config.kubernetes);
+const prod = config.environment === "prod";
 
 const namespaces = new PlatformNamespaces(
     "namespaces",
@@ -12,6 +15,37 @@ const namespaces = new PlatformNamespaces(
     { provider },
 );
 
+// --- Images: built from images/ and pushed to the stack's registry, pinned by digest.
+const pg = config.postgres;
+const patroniImage = new ContainerImage("patroni-image", {
+    repository: "patroni",
+    buildArgs: { PG_MAJOR: pg.version, PATRONI_VERSION: pg.patroniVersion },
+    tagLabel: `pg${pg.version}-patroni${pg.patroniVersion}`,
+    registry: config.registry,
+    prebuilt: pg.image,
+});
+const exporterImage = config.registry.build ? mirrorImage("postgres-exporter-image", "postgres-exporter", pg.exporterImage, config.registry, {}).ref : pg.exporterImage;
+
+// --- Data tier.
+const postgres = new PatroniCluster(
+    "postgres",
+    {
+        namespace: namespaces.names.storage,
+        scope: "postgres",
+        settings: pg,
+        image: patroniImage.ref,
+        exporterImage,
+        apiServerCidrs: config.kubernetes.apiServerCidrs,
+        strictSpread: config.environment !== "dev" && pg.members > 1,
+        protect: prod,
+    },
+    { provider },
+);
+
 export const environment = config.environment;
 export const domain = config.domain;
 export const namespaceNames = namespaces.names;
+export const images = { patroni: patroniImage.ref, postgresExporter: exporterImage };
+export const postgresPrimary = postgres.primaryHost;
+export const postgresReplicas = postgres.replicaHost;
+export const postgresDatabases = postgres.databases.map((d) => ({ database: d.database, owner: d.owner, secret: d.secretName }));

@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "../components/namespaces/tiers";
-import { Environment, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings } from "./types";
+import { BackupSettings, Environment, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -19,6 +19,40 @@ function resources(requestsCpu: string, requestsMemory: string, limitsCpu: strin
     return { requests: { cpu: requestsCpu, memory: requestsMemory }, limits: { cpu: limitsCpu, memory: limitsMemory } };
 }
 
+/** The databases the lakehouse needs: Nessie's catalog, Keycloak, and one for the web services. */
+const DATABASES = [
+    { name: "nessie", owner: "nessie" },
+    { name: "keycloak", owner: "keycloak" },
+    { name: "webapp", owner: "webapp" },
+];
+
+const POSTGRES_COMMON = {
+    version: "17",
+    patroniVersion: "4.1.4",
+    exporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.19.1",
+    maxConnections: 200,
+    // Patroni's defaults: a lost primary is replaced after about ttl + loop_wait = 40 s.
+    timing: { ttl: 30, loopWait: 10, retryTimeout: 10 },
+    databases: DATABASES,
+};
+
+/** Daily, weekly and monthly logical backups kept 30, 90 and 365 days (the seeds' retention). */
+function backup(enabled: boolean, prefix: string): BackupSettings {
+    return {
+        enabled,
+        schedules: { daily: "15 2 * * *", weekly: "45 2 * * 0", monthly: "15 3 1 * *" },
+        retentionDays: { daily: 30, weekly: 90, monthly: 365 },
+        objectStore: {
+            endpoint: "https://s3.example.com",
+            bucket: "data-platform-backups",
+            prefix,
+            region: "us-east-1",
+            credentialsSecret: "postgres-backup-s3",
+            egressCidrs: ["0.0.0.0/0"],
+        },
+    };
+}
+
 const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
     dev: {
         namespaces: {
@@ -31,10 +65,13 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             tiers: { edge: { quota: { loadBalancers: 1, nodePorts: 2 } } },
         },
         postgres: {
+            ...POSTGRES_COMMON,
             members: 1,
-            version: "17",
             storage: { size: "5Gi" },
             resources: resources("250m", "512Mi", "1", "1Gi"),
+            synchronousMode: "off",
+            // A laptop cluster has no object storage until one is configured.
+            backup: backup(false, "dev/postgres"),
         },
     },
     staging: {
@@ -48,10 +85,12 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             tiers: { edge: { quota: { loadBalancers: 1 } } },
         },
         postgres: {
+            ...POSTGRES_COMMON,
             members: 3,
-            version: "17",
             storage: { size: "20Gi" },
             resources: resources("500m", "1Gi", "2", "2Gi"),
+            synchronousMode: "off",
+            backup: backup(true, "staging/postgres"),
         },
     },
     prod: {
@@ -65,10 +104,14 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             tiers: { edge: { quota: { loadBalancers: 1 } } },
         },
         postgres: {
+            ...POSTGRES_COMMON,
             members: 3,
-            version: "17",
             storage: { size: "100Gi" },
             resources: resources("2", "8Gi", "4", "8Gi"),
+            // No acknowledged write may be lost on failover: commits wait for one standby.
+            synchronousMode: "on",
+            maxConnections: 400,
+            backup: backup(true, "prod/postgres"),
         },
     },
 };

@@ -1,7 +1,7 @@
 // The catalogue of the stack config keys this program reads. Pulumi.yaml declares the scalar ones
 // (a test keeps the two in step); structured keys are YAML objects in the stack files.
 
-export type ConfigKeyKind = "string" | "boolean" | "object";
+export type ConfigKeyKind = "string" | "boolean" | "array" | "object";
 
 export interface ConfigKeyDefinition {
     readonly kind: ConfigKeyKind;
@@ -11,21 +11,23 @@ export interface ConfigKeyDefinition {
     /** Must be set in every stack. */
     readonly required?: boolean;
     /** Value when the stack does not set it (declared as the default in Pulumi.yaml too). */
-    readonly default?: string | boolean;
+    readonly default?: string | boolean | readonly string[];
 }
 
 export const CONFIG_KEYS = {
     environment: { kind: "string", required: true, description: "Kind of environment: dev, staging or prod. Selects defaults and how strict the rules are." },
     domain: { kind: "string", required: true, description: "Base DNS domain; services are published as <service>.<domain>." },
     kubeContext: { kind: "string", default: "", description: "kubeconfig context to deploy to. Default: the current context." },
+    apiServerCidrs: { kind: "array", default: ["0.0.0.0/0"], description: "Addresses of the Kubernetes API server, for the egress of pods that call it (Patroni's DCS). Narrow it to your control plane." },
     renderYamlTo: { kind: "string", default: "", description: "Write manifests to this directory instead of applying them (renderYamlToDirectory; secrets are written in plaintext)." },
     namespacePrefix: { kind: "string", default: "platform", description: "Namespaces are named <namespacePrefix>-<tier>. Default: platform." },
     registry: { kind: "string", required: true, description: "Image registry (host[:port][/path]) that built images are pushed to and pulled from." },
     registryPush: { kind: "boolean", default: true, description: "Push built images to the registry (false only for clusters that load images directly)." },
+    buildImages: { kind: "boolean", default: true, description: "Build the platform's images with Docker and mirror third-party images into the registry; false uses prebuilt/upstream images as configured." },
     registryUsername: { kind: "string", default: "", description: "Registry user name, when the registry needs one." },
     registryPassword: { kind: "string", secret: true, description: "Registry password or token (secret)." },
     namespaces: { kind: "object", description: "ResourceQuota (quota) and container defaults (containerDefaults) of every tier's namespace, with per-tier overrides under tiers.<tier>." },
-    postgres: { kind: "object", description: "PostgreSQL (Patroni) cluster: members, version, storage, resources." },
+    postgres: { kind: "object", description: "PostgreSQL (Patroni) cluster: members, versions, storage, resources, replication, timing, databases and backups." },
 } as const satisfies Record<string, ConfigKeyDefinition>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -53,6 +55,28 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "namespaces.tiers.*.containerDefaults": "Per-tier override of any namespaces.containerDefaults setting",
     "postgres.members": "Patroni members (StatefulSet replicas): 1 in dev, an odd number >= 3 elsewhere",
     "postgres.version": "PostgreSQL major version of the Patroni image (15-18)",
+    "postgres.patroniVersion": "Patroni release installed in the image (4.x)",
+    "postgres.image": "Prebuilt Patroni image to use instead of building images/patroni",
+    "postgres.exporterImage": "postgres_exporter image (mirrored into the stack's registry and pinned by digest)",
+    "postgres.synchronousMode": "Patroni synchronous replication: off, on (one synchronous standby) or quorum; on or quorum in prod",
+    "postgres.timing.ttl": "Patroni leader lock TTL in seconds (loopWait + 2 * retryTimeout <= ttl)",
+    "postgres.timing.loopWait": "Seconds between Patroni's HA loops",
+    "postgres.timing.retryTimeout": "Seconds Patroni retries the Kubernetes API before demoting the primary",
+    "postgres.maxConnections": "PostgreSQL max_connections",
+    "postgres.databases": "Application databases and their owner roles, created idempotently",
+    "postgres.backup.enabled": "Run the backup CronJobs",
+    "postgres.backup.schedules.daily": "Cron schedule (UTC) of the daily backup",
+    "postgres.backup.schedules.weekly": "Cron schedule (UTC) of the weekly backup",
+    "postgres.backup.schedules.monthly": "Cron schedule (UTC) of the monthly backup",
+    "postgres.backup.retentionDays.daily": "Days daily backups are kept",
+    "postgres.backup.retentionDays.weekly": "Days weekly backups are kept",
+    "postgres.backup.retentionDays.monthly": "Days monthly backups are kept",
+    "postgres.backup.objectStore.endpoint": "S3-compatible endpoint URL of the backup bucket",
+    "postgres.backup.objectStore.bucket": "Backup bucket",
+    "postgres.backup.objectStore.prefix": "Key prefix of this cluster's backups in the bucket",
+    "postgres.backup.objectStore.region": "Region of the bucket",
+    "postgres.backup.objectStore.credentialsSecret": "Secret in the storage namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    "postgres.backup.objectStore.egressCidrs": "Addresses the backup pods may reach (the object store)",
     "postgres.storage.storageClass": "Storage class of the data volumes (unset: the cluster default)",
     "postgres.storage.size": "Size of each member's data volume",
     "postgres.resources.requests.cpu": "CPU request of the PostgreSQL container",

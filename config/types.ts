@@ -28,6 +28,8 @@ export interface StorageSettings {
 export interface KubernetesSettings {
     /** kubeconfig context; the current context when unset. */
     readonly context?: string;
+    /** Addresses of the Kubernetes API server, for the egress of pods that call it (Patroni). */
+    readonly apiServerCidrs: readonly string[];
     /** When set, the provider writes YAML manifests to this directory instead of applying them. */
     readonly renderYamlTo?: string;
 }
@@ -38,6 +40,8 @@ export interface RegistrySettings {
     readonly server: string;
     /** Push built images; false for local clusters that load images directly (kind/minikube). */
     readonly push: boolean;
+    /** Build images (and mirror third-party ones); false runs prebuilt and upstream images as configured. */
+    readonly build: boolean;
     readonly username?: string;
     /** Pulumi secret; only read from secure config. */
     readonly password?: pulumi.Output<string>;
@@ -71,14 +75,66 @@ export interface NamespaceSettings {
     readonly tiers: Readonly<Record<TierName, TierSettings>>;
 }
 
+/** Patroni's leader-lock timing (seconds); `loopWait + 2 * retryTimeout <= ttl` must hold. */
+export interface PatroniTiming {
+    readonly ttl: number;
+    readonly loopWait: number;
+    readonly retryTimeout: number;
+}
+
+/** An application database and the role that owns it. */
+export interface DatabaseSettings {
+    readonly name: string;
+    readonly owner: string;
+}
+
+export type BackupTier = "daily" | "weekly" | "monthly";
+
+/** S3-compatible object storage that backups are written to. */
+export interface ObjectStoreSettings {
+    /** Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com or http://minio.platform-storage:9000. */
+    readonly endpoint: string;
+    readonly bucket: string;
+    /** Key prefix inside the bucket. */
+    readonly prefix: string;
+    readonly region: string;
+    /** Existing Secret (in the database namespace) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+    readonly credentialsSecret: string;
+    /** Destination addresses the backup pods may reach (NetworkPolicy egress). */
+    readonly egressCidrs: readonly string[];
+}
+
+/** Logical backups by CronJob, kept per tier for a number of days. */
+export interface BackupSettings {
+    readonly enabled: boolean;
+    /** Cron schedule of each tier (UTC). */
+    readonly schedules: Readonly<Record<BackupTier, string>>;
+    /** Days each tier's backups are kept. */
+    readonly retentionDays: Readonly<Record<BackupTier, number>>;
+    readonly objectStore: ObjectStoreSettings;
+}
+
 /** The PostgreSQL (Patroni) cluster. */
 export interface PostgresSettings {
     /** Patroni members: 1 in dev, an odd number >= 3 elsewhere. */
     readonly members: number;
     /** PostgreSQL major version of the image. */
     readonly version: string;
+    /** Patroni version installed in the image. */
+    readonly patroniVersion: string;
+    /** Use this image instead of building one (e.g. a prebuilt image in CI). */
+    readonly image?: string;
+    /** postgres_exporter image, mirrored into the stack's registry so pods pin its digest. */
+    readonly exporterImage: string;
     readonly storage: StorageSettings;
     readonly resources: ResourceSettings;
+    /** Patroni synchronous replication: off, on (one synchronous standby) or quorum. */
+    readonly synchronousMode: "off" | "on" | "quorum";
+    readonly timing: PatroniTiming;
+    readonly maxConnections: number;
+    /** Databases created (idempotently) with their owners. */
+    readonly databases: readonly DatabaseSettings[];
+    readonly backup: BackupSettings;
 }
 
 /** The whole, validated configuration of one stack. */

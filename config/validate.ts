@@ -8,6 +8,9 @@ import { ConfigError } from "./errors";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
 import { isQuantity, parseQuantity } from "./quantity";
 import {
+    BackupSettings,
+    BackupTier,
+    DatabaseSettings,
     ENVIRONMENTS,
     Environment,
     NamespaceSettings,
@@ -47,7 +50,7 @@ export function rawStackConfig(
     for (const [fullKey, text] of Object.entries(all)) {
         if (!fullKey.startsWith(`${project}:`)) continue;
         const key = fullKey.slice(project.length + 1);
-        values[key] = isConfigKey(key) && CONFIG_KEYS[key].kind === "object" ? parseJson(text) : text;
+        values[key] = isConfigKey(key) && CONFIG_KEYS[key].kind !== "string" && CONFIG_KEYS[key].kind !== "boolean" ? parseJson(text) : text;
         if (isSecret(fullKey)) secretKeys.add(key);
     }
     return { project, stack, values, secretKeys, readSecret };
@@ -64,6 +67,8 @@ function parseJson(text: string): unknown {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const POSTGRES_MAJORS = ["15", "16", "17", "18"];
+// An image with a tag and/or digest: never a bare name (which means :latest).
+const IMAGE_REF = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+((:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
 function show(value: unknown): string {
     return value === undefined ? "nothing" : JSON.stringify(value);
@@ -223,18 +228,102 @@ function namespaces(c: Checker, prefix: string, value: unknown): NamespaceSettin
     return { prefix, tiers };
 }
 
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-f:]+\/[0-9]{1,3})$/;
+const CRON = /^(\S+\s+){4}\S+$/;
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// Roles and databases that Patroni and PostgreSQL own; applications must not take them over.
+const RESERVED_NAMES = ["postgres", "template0", "template1", "standby", "rewind", "postgres_exporter"];
+
+function cidrs(c: Checker, path: string, value: unknown): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+        c.fail(path, value, "a non-empty list of CIDRs such as 10.0.0.0/16");
+        return [];
+    }
+    value.forEach((v, i) => c.string(`${path}[${i}]`, v, CIDR, "a CIDR such as 10.0.0.0/16"));
+    return value as string[];
+}
+
+function databases(c: Checker, value: unknown): DatabaseSettings[] {
+    if (!Array.isArray(value)) {
+        c.fail("postgres.databases", value, "a list of { name, owner }");
+        return [];
+    }
+    const seen = new Set<string>();
+    return value.map((entry, i) => {
+        const path = `postgres.databases[${i}]`;
+        const d = c.object(path, entry, ["name", "owner"]) ?? {};
+        const allowed = `a lower-case SQL identifier other than ${RESERVED_NAMES.join(", ")}`;
+        const ok = (v: unknown) => typeof v === "string" && SQL_NAME.test(v) && !RESERVED_NAMES.includes(v);
+        if (!ok(d.name)) c.fail(`${path}.name`, d.name, allowed);
+        if (!ok(d.owner)) c.fail(`${path}.owner`, d.owner, allowed);
+        if (seen.has(d.name as string)) c.fail(`${path}.name`, d.name, "a name not used by another database");
+        seen.add(d.name as string);
+        return { name: d.name as string, owner: d.owner as string };
+    });
+}
+
+function backup(c: Checker, value: unknown): BackupSettings {
+    const b = c.object("postgres.backup", value, ["enabled", "schedules", "retentionDays", "objectStore"]) ?? {};
+    const tiers: BackupTier[] = ["daily", "weekly", "monthly"];
+    const sched = c.object("postgres.backup.schedules", b.schedules, tiers) ?? {};
+    const keep = c.object("postgres.backup.retentionDays", b.retentionDays, tiers) ?? {};
+    const o = c.object("postgres.backup.objectStore", b.objectStore, ["endpoint", "bucket", "prefix", "region", "credentialsSecret", "egressCidrs"]) ?? {};
+    const p = "postgres.backup.objectStore";
+    return {
+        enabled: c.boolean("postgres.backup.enabled", b.enabled),
+        schedules: Object.fromEntries(tiers.map((t) => [t, c.string(`postgres.backup.schedules.${t}`, sched[t], CRON, "a five-field cron schedule")])) as Record<BackupTier, string>,
+        retentionDays: Object.fromEntries(tiers.map((t) => [t, c.integer(`postgres.backup.retentionDays.${t}`, keep[t], 1, 3650)])) as Record<BackupTier, number>,
+        objectStore: {
+            endpoint: c.string(`${p}.endpoint`, o.endpoint, /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/, "an http(s) URL of an S3-compatible endpoint, without a path"),
+            bucket: c.string(`${p}.bucket`, o.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+            prefix: c.string(`${p}.prefix`, o.prefix, /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "a key prefix such as prod/postgres"),
+            region: c.string(`${p}.region`, o.region, /^[a-z0-9-]+$/, "a region name such as us-east-1"),
+            credentialsSecret: c.string(`${p}.credentialsSecret`, o.credentialsSecret, DNS_LABEL, "the name of a Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            egressCidrs: cidrs(c, `${p}.egressCidrs`, o.egressCidrs),
+        },
+    };
+}
+
 function postgres(c: Checker, environment: Environment, value: unknown): PostgresSettings {
-    const p = c.object("postgres", value, ["members", "version", "storage", "resources"]) ?? {};
+    const p = c.object("postgres", value, [
+        "members", "version", "patroniVersion", "image", "exporterImage", "storage", "resources",
+        "synchronousMode", "timing", "maxConnections", "databases", "backup",
+    ]) ?? {};
     const members = c.integer("postgres.members", p.members, 1, 9);
     // Outside dev the cluster must survive losing a member and keep a majority: an odd count >= 3.
     if (environment !== "dev" && Number.isInteger(members) && (members < 3 || members % 2 === 0)) {
         c.fail("postgres.members", p.members, `an odd number >= 3 when environment is ${environment} (1 is allowed only in dev)`);
     }
+    const synchronousMode = c.oneOf("postgres.synchronousMode", p.synchronousMode, ["off", "on", "quorum"] as const);
+    if (environment === "prod" && synchronousMode === "off") {
+        c.fail("postgres.synchronousMode", p.synchronousMode, "on or quorum in prod (no acknowledged write may be lost on failover)");
+    }
+    if (synchronousMode !== "off" && members === 1) {
+        c.fail("postgres.synchronousMode", p.synchronousMode, "off when postgres.members is 1 (there is no standby to wait for)");
+    }
+    const t = c.object("postgres.timing", p.timing, ["ttl", "loopWait", "retryTimeout"]) ?? {};
+    const timing = {
+        ttl: c.integer("postgres.timing.ttl", t.ttl, 20, 600),
+        loopWait: c.integer("postgres.timing.loopWait", t.loopWait, 1, 300),
+        retryTimeout: c.integer("postgres.timing.retryTimeout", t.retryTimeout, 3, 300),
+    };
+    // Patroni's rule: the leader must be able to retry the DCS within one ttl, or it demotes itself.
+    if (timing.loopWait + 2 * timing.retryTimeout > timing.ttl) {
+        c.fail("postgres.timing", t, `loopWait + 2 * retryTimeout <= ttl (${timing.loopWait} + 2 * ${timing.retryTimeout} > ${timing.ttl})`);
+    }
     return {
         members,
         version: c.oneOf("postgres.version", p.version, POSTGRES_MAJORS),
+        patroniVersion: c.string("postgres.patroniVersion", p.patroniVersion, /^4\.[0-9]+\.[0-9]+$/, "a Patroni 4.x release such as 4.1.4"),
+        image: c.optionalString("postgres.image", p.image, IMAGE_REF, "an image reference such as registry.example.com/patroni:17@sha256:..."),
+        exporterImage: c.string("postgres.exporterImage", p.exporterImage, IMAGE_REF, "an image reference with a tag or digest"),
         storage: storage(c, "postgres.storage", p.storage),
         resources: resources(c, "postgres.resources", p.resources),
+        synchronousMode,
+        timing,
+        maxConnections: c.integer("postgres.maxConnections", p.maxConnections, 20, 10000),
+        databases: databases(c, p.databases),
+        backup: backup(c, p.backup),
     };
 }
 
@@ -279,16 +368,21 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         kubernetes: {
             context: c.optionalString("kubeContext", values.kubeContext, /^\S+$/, "a kubeconfig context name"),
             renderYamlTo: c.optionalString("renderYamlTo", values.renderYamlTo, /^\S+$/, "a directory path"),
+            apiServerCidrs: cidrs(c, "apiServerCidrs", value("apiServerCidrs")),
         },
         registry: {
             server: c.string("registry", values.registry, REGISTRY, "host[:port][/path] in lower case, e.g. ghcr.io/acme/platform"),
             push: c.boolean("registryPush", value("registryPush")),
+            build: c.boolean("buildImages", value("buildImages")),
             username: c.optionalString("registryUsername", values.registryUsername, /^\S+$/, "a user name"),
             password: raw.secretKeys.has("registryPassword") ? raw.readSecret("registryPassword") : undefined,
         },
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres)),
     };
+    if (!config.registry.build && config.postgres.image === undefined) {
+        c.fail("postgres.image", undefined, "a prebuilt Patroni image when buildImages is false");
+    }
     if (config.registry.username !== undefined && values.registryPassword === undefined) {
         c.fail("registryPassword", undefined, "a secret value whenever registryUsername is set");
     }

@@ -147,7 +147,7 @@ describe("stack config", () => {
         for (const [key, def] of scalars) {
             assert.strictEqual(project.config[key].type, def.kind, key);
             assert.strictEqual(project.config[key].description, def.description, key);
-            assert.strictEqual(project.config[key].default, "default" in def ? def.default : undefined, key);
+            assert.deepStrictEqual(project.config[key].default, "default" in def ? def.default : undefined, key);
         }
     });
 

@@ -1,6 +1,7 @@
 // Runs the Pulumi program in-process under the SDK's mock monitor, recording every resource
 // registration with what the engine would see: type, name, parent, inputs and options.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 /** One resource as the program registered it. */
 export interface RegisteredResource {
@@ -28,6 +29,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             return { result: "00000000-0000-4000-8000-000000000000" };
         case "random:index/randomId:RandomId":
             return { hex: "0".repeat(2 * (inputs.byteLength ?? 8)), b64Url: "A".repeat(Math.ceil((4 * (inputs.byteLength ?? 8)) / 3)) };
+        case "docker:index/image:Image": {
+            // A pushed image is referenced by repository@digest; offline the digest is derived from the name.
+            const name = String(inputs.imageName);
+            const digest = createHash("sha256").update(name).digest("hex");
+            return { repoDigest: `${name.replace(/:[^:/]+$/, "")}@sha256:${digest}`, baseImageName: name, registryServer: name.split("/")[0] };
+        }
         default:
             break;
     }
@@ -36,6 +43,17 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         return { metadata: { ...inputs.metadata, name: inputs.metadata.name ?? name } };
     }
     return {};
+}
+
+/** Replaces the RPC encoding of secrets by their plain values (the plan shows what would be sent). */
+export function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return unwrapSecrets(record.value);
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
 }
 
 /** Installs the mocks and returns the list that fills up as the program registers resources. */
@@ -63,7 +81,7 @@ export async function installMockRuntime(project: string, stack: string): Promis
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = async (req: any, callback: (err: any, resp: any) => void) => {
-        const inputs = pulumi.runtime.deserializeProperties(req.getObject());
+        const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
         return register(req, (err: any, resp: any) => {
             if (!err) {
                 registered.push({

@@ -1,0 +1,54 @@
+// Pure builders for the backup and restore jobs of a Patroni cluster.
+import { BackupSettings, BackupTier } from "../../config/types";
+import { EnvVar, fromSecret, superuserClientEnvironment } from "./environment";
+
+export const BACKUP_TIERS: readonly BackupTier[] = ["daily", "weekly", "monthly"];
+
+/** rclone remote name used by the scripts (configured entirely through environment variables). */
+const REMOTE = "s3";
+
+/** Port of the object store endpoint, for NetworkPolicy egress. */
+export function endpointPort(endpoint: string): number {
+    const url = new URL(endpoint);
+    return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+}
+
+/** Environment of backup and restore containers: the primary as superuser, the bucket through rclone. */
+export function objectStoreEnvironment(backup: BackupSettings): EnvVar[] {
+    const store = backup.objectStore;
+    const rclone = `RCLONE_CONFIG_${REMOTE.toUpperCase()}`;
+    return [
+        { name: "BACKUP_DEST", value: `${REMOTE}:${store.bucket}/${store.prefix}` },
+        { name: `${rclone}_TYPE`, value: "s3" },
+        { name: `${rclone}_PROVIDER`, value: "Other" },
+        { name: `${rclone}_ENDPOINT`, value: store.endpoint },
+        { name: `${rclone}_REGION`, value: store.region },
+        { name: `${rclone}_ENV_AUTH`, value: "false" },
+        fromSecret(`${rclone}_ACCESS_KEY_ID`, store.credentialsSecret, "AWS_ACCESS_KEY_ID"),
+        fromSecret(`${rclone}_SECRET_ACCESS_KEY`, store.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
+        // The root filesystem is read-only: rclone and mktemp work under /tmp.
+        { name: "HOME", value: "/tmp" },
+        { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
+    ];
+}
+
+export function backupEnvironment(tier: BackupTier, backup: BackupSettings, primaryHost: string, credentialsSecret: string): EnvVar[] {
+    return [
+        ...superuserClientEnvironment(primaryHost, credentialsSecret),
+        ...objectStoreEnvironment(backup),
+        { name: "BACKUP_TIER", value: tier },
+        { name: "RETENTION_DAYS", value: String(backup.retentionDays[tier]) },
+    ];
+}
+
+/** The restore job's environment: which backup to restore, changed per run by scripts/pg-restore. */
+export function restoreEnvironment(backup: BackupSettings, primaryHost: string, credentialsSecret: string): EnvVar[] {
+    return [
+        ...superuserClientEnvironment(primaryHost, credentialsSecret),
+        ...objectStoreEnvironment(backup),
+        { name: "RESTORE_TIER", value: "daily" },
+        { name: "RESTORE_STAMP", value: "latest" },
+        // Empty: every database of the backup.
+        { name: "RESTORE_DATABASES", value: "" },
+    ];
+}

@@ -1,0 +1,438 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createHash } from "crypto";
+import * as yaml from "js-yaml";
+import { PostgresSettings } from "../../config/types";
+import { selectorLabels, standardLabels } from "../meta/labels";
+import { resourceRequirements } from "../meta/resources";
+import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
+import { PlatformSecret } from "../secrets/platformSecret";
+import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } from "./backups";
+import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
+import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
+import { PATHS, PORTS, ROLES, renderPatroniConfig } from "./patroniConfig";
+
+/** Patroni's member pods run as the postgres user of the official image. */
+const POSTGRES_UID = 999;
+/** postgres_exporter's image runs as nobody. */
+const EXPORTER_UID = 65534;
+
+export interface PatroniClusterArgs {
+    /** Namespace the cluster runs in. */
+    readonly namespace: pulumi.Input<string>;
+    /** Patroni scope: names the StatefulSet, the primary Service and Patroni's own ConfigMaps. */
+    readonly scope: string;
+    /** Sizing, replication, timing, databases and backups, from the stack config. */
+    readonly settings: PostgresSettings;
+    /** Pinned image with Patroni, PostgreSQL and the backup scripts (images/patroni). */
+    readonly image: pulumi.Input<string>;
+    /** Pinned postgres_exporter image. */
+    readonly exporterImage: pulumi.Input<string>;
+    /** Addresses of the Kubernetes API server (Patroni keeps its leader lock there). */
+    readonly apiServerCidrs: readonly string[];
+    /** Keep members on different nodes (required anti-affinity) instead of preferring it. */
+    readonly strictSpread: boolean;
+    /** Protect the stateful resources from `pulumi destroy` and replacement. */
+    readonly protect: boolean;
+}
+
+/** Connection details of one application database. */
+export interface DatabaseEndpoint {
+    readonly database: string;
+    readonly owner: string;
+    /** Secret (in the cluster's namespace) with username, password, host, port, database, uri and jdbc-url. */
+    readonly secretName: pulumi.Output<string>;
+}
+
+/**
+ * PostgreSQL HA with Patroni on the Kubernetes DCS (ConfigMaps mode): a StatefulSet of members,
+ * primary/replica Services that follow Patroni's role labels, application databases, metrics and
+ * backups to object storage.
+ */
+export class PatroniCluster extends pulumi.ComponentResource {
+    /** In-cluster host name of the read-write Service. */
+    readonly primaryHost: pulumi.Output<string>;
+    /** In-cluster host name of the read-only Service. */
+    readonly replicaHost: pulumi.Output<string>;
+    /** Labels that select the member pods (without the role). */
+    readonly memberLabels: Record<string, string>;
+    readonly databases: DatabaseEndpoint[];
+
+    constructor(name: string, args: PatroniClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:data:PatroniCluster", name, {}, opts);
+        const { scope, settings, namespace } = args;
+        const app = { name: "postgres", instance: scope, version: settings.version };
+        const memberLabels = { ...selectorLabels(app), "app.kubernetes.io/component": "database" };
+        const maintenanceLabels = { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance" };
+        const labels = standardLabels({ ...app, component: "database" });
+        const child = { parent: this };
+        const stateful = { parent: this, protect: args.protect };
+        const ns = pulumi.output(namespace);
+        this.primaryHost = pulumi.interpolate`${scope}.${ns}.svc.cluster.local`;
+        this.replicaHost = pulumi.interpolate`${scope}-replicas.${ns}.svc.cluster.local`;
+        this.memberLabels = memberLabels;
+
+        // --- Identity: only what the Kubernetes DCS needs, in ConfigMaps mode.
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-account`,
+            { metadata: { name: scope, namespace, labels }, automountServiceAccountToken: false },
+            child,
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            { metadata: { name: `${scope}-patroni`, namespace, labels }, rules: patroniRbacRules() },
+            child,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-rolebinding`,
+            {
+                metadata: { name: `${scope}-patroni`, namespace, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace }],
+            },
+            child,
+        );
+
+        // --- Credentials: generated, delivered as secrets, referenced by pods and never inlined.
+        const password = (role: string) => new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, child).result;
+        const credentials = new PlatformSecret(
+            `${name}-credentials`,
+            {
+                namespace,
+                secretName: `${scope}-credentials`,
+                labels,
+                data: Object.fromEntries(Object.entries(CREDENTIAL_KEYS).map(([role, key]) => [key, password(role)])),
+            },
+            stateful,
+        );
+        const credentialsName = `${scope}-credentials`;
+        const ownerPasswords = new Map<string, pulumi.Output<string>>();
+        for (const owner of new Set(settings.databases.map((d) => d.owner))) ownerPasswords.set(owner, password(`owner-${owner}`));
+        this.databases = settings.databases.map((db) => {
+            const pw = ownerPasswords.get(db.owner)!;
+            const secret = new PlatformSecret(
+                `${name}-db-${db.name}`,
+                {
+                    namespace,
+                    secretName: `${scope}-db-${db.name}`,
+                    labels,
+                    data: {
+                        username: db.owner,
+                        password: pw,
+                        host: this.primaryHost,
+                        port: String(PORTS.postgres),
+                        database: db.name,
+                        uri: pulumi.interpolate`postgresql://${db.owner}:${pw}@${this.primaryHost}:${PORTS.postgres}/${db.name}`,
+                        "jdbc-url": pulumi.interpolate`jdbc:postgresql://${this.primaryHost}:${PORTS.postgres}/${db.name}`,
+                    },
+                },
+                stateful,
+            );
+            return { database: db.name, owner: db.owner, secretName: secret.secretName };
+        });
+
+        // --- Configuration: Patroni's file and the database SQL, rendered by pure functions.
+        const patroniYaml = yaml.dump(renderPatroniConfig({ scope, podLabels: memberLabels, settings }), { lineWidth: -1, noRefs: true });
+        const sql = databasesSql(settings.databases);
+        const settingsMap = new k8s.core.v1.ConfigMap(
+            `${name}-settings`,
+            // Not <scope>-config: Patroni owns that name (and -leader, -sync, -failover) in the DCS.
+            { metadata: { name: `${scope}-settings`, namespace, labels }, data: { "patroni.yml": patroniYaml, "databases.sql": sql } },
+            child,
+        );
+
+        // --- Services: Patroni labels the primary role=primary and replicas role=replica.
+        const servicePorts = [{ name: "postgres", port: PORTS.postgres, targetPort: "postgres" }];
+        new k8s.core.v1.Service(
+            `${name}-primary`,
+            { metadata: { name: scope, namespace, labels }, spec: { selector: { ...memberLabels, role: "primary" }, ports: servicePorts } },
+            child,
+        );
+        new k8s.core.v1.Service(
+            `${name}-replicas`,
+            { metadata: { name: `${scope}-replicas`, namespace, labels }, spec: { selector: { ...memberLabels, role: "replica" }, ports: servicePorts } },
+            child,
+        );
+        const headless = new k8s.core.v1.Service(
+            `${name}-members`,
+            {
+                metadata: {
+                    name: `${scope}-members`,
+                    namespace,
+                    labels,
+                    // A headless Service never becomes "ready" for Pulumi's await; waiting on it with
+                    // the StatefulSet can deadlock (pulumi-kubernetes#1974).
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
+                spec: {
+                    clusterIP: "None",
+                    publishNotReadyAddresses: true,
+                    selector: memberLabels,
+                    ports: [...servicePorts, { name: "patroni", port: PORTS.patroni, targetPort: "patroni" }],
+                },
+            },
+            child,
+        );
+
+        // --- Members.
+        const configHash = createHash("sha256").update(patroniYaml).digest("hex").slice(0, 16);
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            `${name}-members`,
+            {
+                metadata: { name: scope, namespace, labels },
+                spec: {
+                    serviceName: headless.metadata.name,
+                    replicas: settings.members,
+                    // Members start together so that a cluster restarted as a whole can elect a leader.
+                    podManagementPolicy: "Parallel",
+                    selector: { matchLabels: memberLabels },
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels: { ...labels, ...memberLabels }, annotations: { "data-platform/patroni-config": configHash } },
+                        spec: {
+                            serviceAccountName: account.metadata.name,
+                            // Patroni keeps its leader lock in the Kubernetes API: it needs its token.
+                            automountServiceAccountToken: true,
+                            enableServiceLinks: false,
+                            terminationGracePeriodSeconds: 60,
+                            securityContext: restrictedPodSecurity(POSTGRES_UID),
+                            affinity: memberAffinity(memberLabels, args.strictSpread),
+                            topologySpreadConstraints: [
+                                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: memberLabels } },
+                            ],
+                            containers: [
+                                {
+                                    name: "patroni",
+                                    image: args.image,
+                                    ports: [
+                                        { name: "postgres", containerPort: PORTS.postgres },
+                                        { name: "patroni", containerPort: PORTS.patroni },
+                                    ],
+                                    env: patroniEnvironment(scope, credentialsName),
+                                    resources: resourceRequirements(settings.resources),
+                                    securityContext: restrictedContainerSecurity(POSTGRES_UID),
+                                    // Patroni's REST API: /readiness is 200 for a running primary or a streaming replica.
+                                    readinessProbe: { httpGet: { path: "/readiness", port: "patroni" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    livenessProbe: { httpGet: { path: "/liveness", port: "patroni" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+                                    // A replica's first base backup can take long; liveness starts after it.
+                                    startupProbe: { httpGet: { path: "/liveness", port: "patroni" }, periodSeconds: 10, failureThreshold: 60 },
+                                    volumeMounts: [
+                                        { name: "data", mountPath: PATHS.volume },
+                                        { name: "settings", mountPath: "/etc/patroni", readOnly: true },
+                                        { name: "run", mountPath: PATHS.socketDir },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                                {
+                                    name: "exporter",
+                                    image: args.exporterImage,
+                                    ports: [{ name: "metrics", containerPort: PORTS.exporter }],
+                                    env: [
+                                        { name: "DATA_SOURCE_URI", value: `localhost:${PORTS.postgres}/postgres?sslmode=disable` },
+                                        { name: "DATA_SOURCE_USER", value: ROLES.exporter },
+                                        fromSecret("DATA_SOURCE_PASS", credentialsName, CREDENTIAL_KEYS.exporter),
+                                    ],
+                                    resources: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                                    securityContext: restrictedContainerSecurity(EXPORTER_UID),
+                                    readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 15 },
+                                    livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
+                                },
+                            ],
+                            volumes: [
+                                { name: "settings", configMap: { name: settingsMap.metadata.name, items: [{ key: "patroni.yml", path: "patroni.yml" }] } },
+                                scratchVolume("run", "16Mi"),
+                                scratchVolume("tmp"),
+                            ],
+                        },
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels: memberLabels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: settings.storage.storageClass,
+                                resources: { requests: { storage: settings.storage.size } },
+                            },
+                        },
+                    ],
+                },
+            },
+            { ...stateful, dependsOn: [credentials] },
+        );
+
+        // One member may be down at a time (node drains, upgrades); never the quorum.
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            { metadata: { name: scope, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: memberLabels } } },
+            child,
+        );
+
+        // --- Application databases and owners, (re)applied whenever the SQL changes.
+        const maintenancePod = (containers: k8s.types.input.core.v1.Container[], restartPolicy: string) => ({
+            metadata: { labels: { ...standardLabels({ ...app, component: "maintenance" }), ...maintenanceLabels } },
+            spec: {
+                restartPolicy,
+                automountServiceAccountToken: false,
+                enableServiceLinks: false,
+                securityContext: restrictedPodSecurity(POSTGRES_UID),
+                containers,
+                volumes: [{ name: "settings", configMap: { name: settingsMap.metadata.name } }, scratchVolume("tmp")],
+            },
+        });
+        const jobContainer = (containerName: string, command: string, env: k8s.types.input.core.v1.EnvVar[]) => ({
+            name: containerName,
+            image: args.image,
+            command: ["bash", "-ceu", command],
+            env,
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+            securityContext: restrictedContainerSecurity(POSTGRES_UID),
+            volumeMounts: [
+                { name: "settings", mountPath: "/etc/patroni", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
+        });
+        const owners = [ROLES.exporter, ...new Set(settings.databases.map((d) => d.owner))];
+        new k8s.batch.v1.Job(
+            `${name}-databases`,
+            {
+                metadata: {
+                    namespace,
+                    labels: { ...labels, "app.kubernetes.io/component": "maintenance" },
+                    annotations: { "data-platform/sql": createHash("sha256").update(sql).digest("hex").slice(0, 16) },
+                },
+                spec: {
+                    backoffLimit: 10,
+                    activeDeadlineSeconds: 1800,
+                    template: maintenancePod(
+                        [
+                            jobContainer("databases", databasesCommand(settings.databases, "/etc/patroni/databases.sql"), [
+                                ...superuserClientEnvironment(scope, credentialsName),
+                                ...owners.map((o) =>
+                                    fromSecret(passwordEnv(o), o === ROLES.exporter ? credentialsName : `${scope}-db-${settings.databases.find((d) => d.owner === o)!.name}`, o === ROLES.exporter ? CREDENTIAL_KEYS.exporter : "password"),
+                                ),
+                            ]),
+                        ],
+                        "OnFailure",
+                    ),
+                },
+            },
+            { parent: this, dependsOn: [statefulSet] },
+        );
+
+        // --- Backups: one CronJob per retention tier, and a suspended restore template.
+        const backup = settings.backup;
+        if (backup.enabled) {
+            for (const tier of BACKUP_TIERS) {
+                new k8s.batch.v1.CronJob(
+                    `${name}-backup-${tier}`,
+                    {
+                        metadata: { name: `${scope}-backup-${tier}`, namespace, labels: { ...labels, "app.kubernetes.io/component": "maintenance" } },
+                        spec: {
+                            schedule: backup.schedules[tier],
+                            timeZone: "Etc/UTC",
+                            concurrencyPolicy: "Forbid",
+                            startingDeadlineSeconds: 3600,
+                            successfulJobsHistoryLimit: 3,
+                            failedJobsHistoryLimit: 3,
+                            jobTemplate: {
+                                spec: {
+                                    backoffLimit: 2,
+                                    activeDeadlineSeconds: 6 * 3600,
+                                    template: maintenancePod([jobContainer("backup", "pg-backup", backupEnvironment(tier, backup, scope, credentialsName))], "Never"),
+                                },
+                            },
+                        },
+                    },
+                    child,
+                );
+            }
+            new k8s.batch.v1.CronJob(
+                `${name}-restore`,
+                {
+                    metadata: {
+                        name: `${scope}-restore`,
+                        namespace,
+                        labels: { ...labels, "app.kubernetes.io/component": "maintenance" },
+                        annotations: { "data-platform/usage": "never scheduled: run scripts/pg-restore <tier> <stamp|latest> [database ...]" },
+                    },
+                    spec: {
+                        schedule: "0 0 1 1 *",
+                        suspend: true,
+                        concurrencyPolicy: "Forbid",
+                        jobTemplate: {
+                            spec: {
+                                backoffLimit: 0,
+                                template: maintenancePod(
+                                    [jobContainer("restore", 'pg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES', restoreEnvironment(backup, scope, credentialsName))],
+                                    "Never",
+                                ),
+                            },
+                        },
+                    },
+                },
+                child,
+            );
+        }
+
+        // --- Network: members talk to each other and to the API server; jobs to the primary and the bucket.
+        const peers = (podLabels: Record<string, string>) => [{ podSelector: { matchLabels: podLabels } }];
+        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-members-policy`,
+            {
+                metadata: { name: `${scope}-members`, namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: memberLabels },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        { from: peers(memberLabels), ports: tcp(PORTS.postgres, PORTS.patroni) },
+                        { from: peers(maintenanceLabels), ports: tcp(PORTS.postgres) },
+                    ],
+                    egress: [
+                        { to: peers(memberLabels), ports: tcp(PORTS.postgres, PORTS.patroni) },
+                        { to: args.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(443, 6443) },
+                    ],
+                },
+            },
+            child,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-maintenance-policy`,
+            {
+                metadata: { name: `${scope}-maintenance`, namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: maintenanceLabels },
+                    policyTypes: ["Ingress", "Egress"],
+                    egress: [
+                        { to: peers(memberLabels), ports: tcp(PORTS.postgres) },
+                        ...(backup.enabled
+                            ? [{ to: backup.objectStore.egressCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(endpointPort(backup.objectStore.endpoint)) }]
+                            : []),
+                    ],
+                },
+            },
+            child,
+        );
+
+        this.registerOutputs({ primaryHost: this.primaryHost, replicaHost: this.replicaHost, databases: this.databases });
+    }
+}
+
+/** The RBAC Patroni needs for the Kubernetes DCS in ConfigMaps mode, and nothing more. */
+export function patroniRbacRules() {
+    return [
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
+    ];
+}
+
+/** Members on different nodes: required when strict (HA stacks), preferred otherwise. */
+export function memberAffinity(memberLabels: Record<string, string>, strict: boolean) {
+    const term = { labelSelector: { matchLabels: memberLabels }, topologyKey: "kubernetes.io/hostname" };
+    return {
+        podAntiAffinity: strict
+            ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+    };
+}

@@ -1,0 +1,129 @@
+// Patroni's configuration file, rendered from typed settings. Everything that differs per pod
+// (name, pod IP, passwords) comes from environment variables (see patroniEnvironment), so the
+// same file serves every member and can be checked by `patroni --validate-config`.
+import { parseQuantity } from "../../config/quantity";
+import { PatroniTiming, PostgresSettings } from "../../config/types";
+
+/** Well-known roles Patroni manages itself. */
+export const ROLES = { superuser: "postgres", replication: "standby", rewind: "rewind", exporter: "postgres_exporter" } as const;
+
+/** Paths inside the Patroni container. */
+export const PATHS = {
+    config: "/etc/patroni/patroni.yml",
+    volume: "/var/lib/postgresql/data",
+    // A subdirectory of the volume: initdb needs an empty directory it can own with mode 0700.
+    dataDir: "/var/lib/postgresql/data/pgdata",
+    socketDir: "/var/run/postgresql",
+    pgpass: "/tmp/pgpass",
+} as const;
+
+export const PORTS = { postgres: 5432, patroni: 8008, exporter: 9187 } as const;
+
+export interface PatroniConfigInput {
+    /** Patroni scope: the cluster's name in the DCS (ConfigMaps <scope>-leader, -config, ...). */
+    readonly scope: string;
+    /** Labels on the member pods; Patroni finds its members by them. */
+    readonly podLabels: Readonly<Record<string, string>>;
+    readonly settings: Pick<PostgresSettings, "timing" | "synchronousMode" | "maxConnections" | "resources" | "members">;
+}
+
+/** Patroni's rule for its timing: the leader retries the DCS within one TTL or demotes itself. */
+export function timingIsSafe(t: PatroniTiming): boolean {
+    return t.loopWait + 2 * t.retryTimeout <= t.ttl;
+}
+
+/** Memory-derived PostgreSQL parameters (the usual 25% / 75% of the container's memory limit). */
+export function memoryParameters(memoryLimit: string): Record<string, string> {
+    const mib = Math.floor(parseQuantity(memoryLimit) / 2 ** 20);
+    return {
+        shared_buffers: `${Math.max(32, Math.floor(mib / 4))}MB`,
+        effective_cache_size: `${Math.max(64, Math.floor((mib * 3) / 4))}MB`,
+        maintenance_work_mem: `${Math.max(16, Math.min(2048, Math.floor(mib / 16)))}MB`,
+    };
+}
+
+/** pg_hba.conf: local socket for the postgres OS user, SCRAM everywhere else; NetworkPolicies narrow who can connect. */
+export function pgHba(): string[] {
+    return [
+        "local all all peer",
+        `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
+        `host replication ${ROLES.replication} ::/0 scram-sha-256`,
+        "host all all 0.0.0.0/0 scram-sha-256",
+        "host all all ::/0 scram-sha-256",
+    ];
+}
+
+export function renderPatroniConfig(input: PatroniConfigInput): Record<string, unknown> {
+    const { settings } = input;
+    if (!timingIsSafe(settings.timing)) {
+        throw new Error(`unsafe Patroni timing: loop_wait + 2 * retry_timeout must be <= ttl (${JSON.stringify(settings.timing)})`);
+    }
+    const synchronous =
+        settings.synchronousMode === "off"
+            ? { synchronous_mode: false }
+            : {
+                  synchronous_mode: settings.synchronousMode === "quorum" ? "quorum" : true,
+                  // Availability over strictness: with no standby left the primary keeps accepting
+                  // writes, but failover only ever promotes a synchronous standby.
+                  synchronous_mode_strict: false,
+                  synchronous_node_count: 1,
+              };
+    const hba = pgHba();
+    return {
+        scope: input.scope,
+        restapi: { listen: `0.0.0.0:${PORTS.patroni}` },
+        kubernetes: {
+            labels: { ...input.podLabels },
+            // ConfigMaps, not Endpoints: v1 Endpoints are deprecated from Kubernetes 1.33.
+            use_endpoints: false,
+            // Through the kubernetes Service: reading its Endpoints in "default" would need a ClusterRole.
+            bypass_api_service: false,
+            role_label: "role",
+            leader_label_value: "primary",
+            follower_label_value: "replica",
+            standby_leader_label_value: "primary",
+        },
+        bootstrap: {
+            dcs: {
+                ttl: settings.timing.ttl,
+                loop_wait: settings.timing.loopWait,
+                retry_timeout: settings.timing.retryTimeout,
+                // A replica more than 1 MiB of WAL behind is not promoted automatically.
+                maximum_lag_on_failover: 1048576,
+                ...synchronous,
+                postgresql: {
+                    use_pg_rewind: true,
+                    use_slots: true,
+                    parameters: {
+                        max_connections: settings.maxConnections,
+                        password_encryption: "scram-sha-256",
+                        wal_level: "replica",
+                        hot_standby: "on",
+                        wal_log_hints: "on",
+                        max_wal_senders: 10,
+                        max_replication_slots: 10,
+                        wal_keep_size: "1GB",
+                        ...memoryParameters(settings.resources.limits.memory),
+                    },
+                    pg_hba: hba,
+                },
+            },
+            initdb: [{ encoding: "UTF8" }, { locale: "C.UTF-8" }, "data-checksums"],
+            // Also read at bootstrap by every Patroni release (and required by the validator of Patroni < 3.1).
+            pg_hba: hba,
+        },
+        postgresql: {
+            listen: `0.0.0.0:${PORTS.postgres}`,
+            data_dir: PATHS.dataDir,
+            pgpass: PATHS.pgpass,
+            authentication: {
+                superuser: { username: ROLES.superuser },
+                replication: { username: ROLES.replication },
+                rewind: { username: ROLES.rewind },
+            },
+            parameters: { unix_socket_directories: PATHS.socketDir },
+        },
+        // Containers have no watchdog device; fencing relies on the leader lock's TTL.
+        watchdog: { mode: "off" },
+    };
+}
