@@ -52,3 +52,20 @@ export function restoreEnvironment(backup: BackupSettings, primaryHost: string, 
         { name: "RESTORE_DATABASES", value: "" },
     ];
 }
+
+/** A one-off restore Job from the suspended restore CronJob, for the chosen backup (scripts/pg-restore). */
+export function restoreJob(cronJob: any, jobName: string, tier: string, stamp: string, databases: readonly string[]): any {
+    if (!BACKUP_TIERS.includes(tier as BackupTier)) throw new Error(`tier must be one of ${BACKUP_TIERS.join(", ")}, got ${tier}`);
+    if (stamp !== "latest" && !/^\d{8}T\d{6}Z$/.test(stamp)) throw new Error(`stamp must be "latest" or like 20260101T021500Z, got ${stamp}`);
+    const spec = JSON.parse(JSON.stringify(cronJob.spec.jobTemplate.spec));
+    const choice: Record<string, string> = { RESTORE_TIER: tier, RESTORE_STAMP: stamp, RESTORE_DATABASES: databases.join(" ") };
+    for (const container of spec.template.spec.containers) {
+        container.env = (container.env ?? []).map((e: EnvVar) => (e.name in choice ? { name: e.name, value: choice[e.name] } : e));
+    }
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: jobName, namespace: cronJob.metadata.namespace, labels: cronJob.metadata.labels },
+        spec,
+    };
+}

@@ -1,5 +1,6 @@
 // Unit-test runtime: Pulumi's mocks, recording every resource the code under test registers.
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../../scripts/plan/mockRuntime";
 
 export interface MockedResource {
     readonly type: string;
@@ -13,7 +14,7 @@ export function useMocks(stack = "dev"): MockedResource[] {
     pulumi.runtime.setMocks(
         {
             newResource(args) {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) });
                 const state = { ...args.inputs };
                 if (args.type.startsWith("kubernetes:") && args.inputs.metadata) {
                     state.metadata = { ...args.inputs.metadata, name: args.inputs.metadata.name ?? args.name };

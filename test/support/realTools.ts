@@ -1,0 +1,114 @@
+// Real processes for tests: a PostgreSQL server and an S3 server on loopback, and the tools
+// installed by scripts/install-test-deps. A missing tool fails the test with how to install it.
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { PROJECT_DIR } from "./stacks";
+import { tempDir } from "./tempdirs";
+
+export const TOOLS_VENV = path.join(PROJECT_DIR, ".tools", "venv");
+const INSTALL_HINT = "run scripts/install-test-deps (see README: Tests)";
+
+export function requireFile(file: string, what: string): string {
+    if (!fs.existsSync(file)) throw new Error(`${what} not found at ${file}: ${INSTALL_HINT}`);
+    return file;
+}
+
+/** The newest PostgreSQL server binaries installed by Debian's postgresql package. */
+export function postgresBinDir(): string {
+    const root = "/usr/lib/postgresql";
+    const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(a) - Number(b)) : [];
+    if (versions.length === 0) throw new Error(`PostgreSQL server not installed: ${INSTALL_HINT}`);
+    return requireFile(path.join(root, versions[versions.length - 1], "bin"), "postgres binaries");
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+        if (check()) return;
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs a command as the postgres OS user when we are root (the server refuses to run as root). */
+function asPostgres(command: string, args: string[]): [string, string[]] {
+    return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+}
+
+export interface PostgresServer {
+    readonly port: number;
+    readonly superuserPassword: string;
+    /** libpq environment of the superuser over TCP. */
+    readonly env: Record<string, string>;
+    psql(sql: string, database?: string, extraEnv?: Record<string, string>): string;
+    stop(): void;
+}
+
+/** initdb + pg_ctl on 127.0.0.1: local socket trusted, TCP with SCRAM passwords (like our pg_hba). */
+export async function startPostgres(): Promise<PostgresServer> {
+    const bin = postgresBinDir();
+    const dir = tempDir("pg");
+    const data = path.join(dir, "data");
+    const port = await freePort();
+    const password = "test-superuser-password";
+    if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres:postgres", dir]);
+    const pwfile = path.join(dir, "pw");
+    fs.writeFileSync(pwfile, password, { mode: 0o644 });
+    const run = (command: string, args: string[]) => {
+        const [cmd, argv] = asPostgres(path.join(bin, command), args);
+        execFileSync(cmd, argv, { stdio: "pipe" });
+    };
+    run("initdb", ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--locale=C.UTF-8"]);
+    run("pg_ctl", ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"]);
+    const env = { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: password, PGDATABASE: "postgres" };
+    const psql = (sql: string, database = "postgres", extraEnv: Record<string, string> = {}) =>
+        execFileSync(path.join(bin, "psql"), ["-XAtq", "-v", "ON_ERROR_STOP=1", "-d", database], {
+            input: sql,
+            encoding: "utf8",
+            env: { ...process.env, ...env, ...extraEnv },
+            stdio: ["pipe", "pipe", "pipe"],
+        }).trim();
+    return {
+        port,
+        superuserPassword: password,
+        env,
+        psql,
+        stop: () => {
+            const [cmd, argv] = asPostgres(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]);
+            spawnSync(cmd, argv, { stdio: "ignore" });
+        },
+    };
+}
+
+export interface S3Server {
+    readonly endpoint: string;
+    stop(): void;
+}
+
+/** moto's S3 server on loopback (tools/requirements.txt). */
+export async function startS3(): Promise<S3Server> {
+    const binary = requireFile(path.join(TOOLS_VENV, "bin", "moto_server"), "moto_server");
+    const port = await freePort();
+    const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitFor(() => spawnSync("curl", ["-sf", "-o", "/dev/null", endpoint]).status === 0, "the S3 server");
+    return { endpoint, stop: () => child.kill() };
+}
+
+/** PATH with the PostgreSQL binaries and our image's scripts first, as inside the image. */
+export function imagePath(): string {
+    return [path.join(PROJECT_DIR, "images", "patroni", "bin"), postgresBinDir(), process.env.PATH].join(":");
+}
