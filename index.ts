@@ -1,6 +1,7 @@
 // Composition root: config -> provider -> components -> stack outputs.
 import { ContainerImage, mirrorImage } from "./components/images/containerImage";
 import { createProvider } from "./components/kubernetes/provider";
+import { KafkaCluster } from "./components/kafka/kafkaCluster";
 import { PlatformNamespaces } from "./components/namespaces";
 import { PatroniCluster } from "./components/postgres/patroniCluster";
 import { loadConfig } from "./config";
@@ -24,6 +25,14 @@ const patroniImage = new ContainerImage("patroni-image", {
     registry: config.registry,
     prebuilt: pg.image,
 });
+const kafkaSettings = config.kafka;
+const kafkaImage = new ContainerImage("kafka-image", {
+    repository: "kafka",
+    buildArgs: { KAFKA_VERSION: kafkaSettings.version },
+    tagLabel: kafkaSettings.version,
+    registry: config.registry,
+    prebuilt: kafkaSettings.image,
+});
 const exporterImage = config.registry.build ? mirrorImage("postgres-exporter-image", "postgres-exporter", pg.exporterImage, config.registry, {}).ref : pg.exporterImage;
 
 // --- Data tier.
@@ -42,10 +51,25 @@ const postgres = new PatroniCluster(
     { provider },
 );
 
+// --- Streaming tier.
+const kafka = new KafkaCluster(
+    "kafka",
+    {
+        namespace: namespaces.names.streaming,
+        clusterName: "kafka",
+        settings: kafkaSettings,
+        image: kafkaImage.ref,
+        strictSpread: config.environment !== "dev",
+        protect: prod,
+    },
+    { provider },
+);
+
 export const environment = config.environment;
 export const domain = config.domain;
 export const namespaceNames = namespaces.names;
-export const images = { patroni: patroniImage.ref, postgresExporter: exporterImage };
+export const images = { patroni: patroniImage.ref, postgresExporter: exporterImage, kafka: kafkaImage.ref };
 export const postgresPrimary = postgres.primaryHost;
 export const postgresReplicas = postgres.replicaHost;
 export const postgresDatabases = postgres.databases.map((d) => ({ database: d.database, owner: d.owner, secret: d.secretName }));
+export const kafkaBootstrapServers = kafka.bootstrapServers;

@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "../components/namespaces/tiers";
-import { BackupSettings, Environment, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings } from "./types";
+import { BackupSettings, Environment, KafkaSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -13,6 +13,7 @@ export interface NamespaceDefaults extends TierSettings {
 export interface StructuredDefaults {
     readonly namespaces: NamespaceDefaults;
     readonly postgres: PostgresSettings;
+    readonly kafka: KafkaSettings;
 }
 
 function resources(requestsCpu: string, requestsMemory: string, limitsCpu: string, limitsMemory: string): ResourceSettings {
@@ -53,6 +54,16 @@ function backup(enabled: boolean, prefix: string): BackupSettings {
     };
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The platform's own topics: change events from PostgreSQL and the web services' events. */
+const TOPICS: TopicSettings[] = [
+    { name: "platform.cdc", partitions: 6, retentionMs: -1, cleanupPolicy: "compact" },
+    { name: "platform.events", partitions: 6, retentionMs: 7 * DAY_MS, cleanupPolicy: "delete" },
+];
+
+const KAFKA_COMMON = { version: "4.3.1", topics: TOPICS };
+
 const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
     dev: {
         namespaces: {
@@ -73,6 +84,18 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             // A laptop cluster has no object storage until one is configured.
             backup: backup(false, "dev/postgres"),
         },
+        kafka: {
+            ...KAFKA_COMMON,
+            mode: "combined",
+            controllers: 0,
+            brokers: 1,
+            replicationFactor: 1,
+            minInsyncReplicas: 1,
+            storage: { size: "5Gi" },
+            controllerStorage: { size: "1Gi" },
+            resources: resources("250m", "768Mi", "1", "1Gi"),
+            controllerResources: resources("100m", "512Mi", "500m", "512Mi"),
+        },
     },
     staging: {
         namespaces: {
@@ -91,6 +114,18 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             resources: resources("500m", "1Gi", "2", "2Gi"),
             synchronousMode: "off",
             backup: backup(true, "staging/postgres"),
+        },
+        kafka: {
+            ...KAFKA_COMMON,
+            mode: "combined",
+            controllers: 0,
+            brokers: 3,
+            replicationFactor: 3,
+            minInsyncReplicas: 2,
+            storage: { size: "50Gi" },
+            controllerStorage: { size: "5Gi" },
+            resources: resources("500m", "2Gi", "2", "2Gi"),
+            controllerResources: resources("250m", "1Gi", "1", "1Gi"),
         },
     },
     prod: {
@@ -112,6 +147,18 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             synchronousMode: "on",
             maxConnections: 400,
             backup: backup(true, "prod/postgres"),
+        },
+        kafka: {
+            ...KAFKA_COMMON,
+            mode: "dedicated",
+            controllers: 3,
+            brokers: 3,
+            replicationFactor: 3,
+            minInsyncReplicas: 2,
+            storage: { size: "500Gi" },
+            controllerStorage: { size: "20Gi" },
+            resources: resources("2", "8Gi", "4", "8Gi"),
+            controllerResources: resources("500m", "2Gi", "1", "2Gi"),
         },
     },
 };

@@ -27,6 +27,7 @@ export const CONFIG_KEYS = {
     registryUsername: { kind: "string", default: "", description: "Registry user name, when the registry needs one." },
     registryPassword: { kind: "string", secret: true, description: "Registry password or token (secret)." },
     namespaces: { kind: "object", description: "ResourceQuota (quota) and container defaults (containerDefaults) of every tier's namespace, with per-tier overrides under tiers.<tier>." },
+    kafka: { kind: "object", description: "Kafka (KRaft): version, topology, durability, storage, resources and topics." },
     postgres: { kind: "object", description: "PostgreSQL (Patroni) cluster: members, versions, storage, resources, replication, timing, databases and backups." },
 } as const satisfies Record<string, ConfigKeyDefinition>;
 
@@ -83,6 +84,26 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "postgres.resources.requests.memory": "Memory request of the PostgreSQL container",
     "postgres.resources.limits.cpu": "CPU limit of the PostgreSQL container",
     "postgres.resources.limits.memory": "Memory limit of the PostgreSQL container",
+    "kafka.version": "Kafka release (apache/kafka image tag the Kafka image is built from)",
+    "kafka.image": "Prebuilt Kafka image to use instead of building images/kafka",
+    "kafka.mode": "combined (every node broker and controller) or dedicated (separate controllers; required in prod)",
+    "kafka.controllers": "Dedicated KRaft controllers (dedicated mode; an odd number >= 3 outside dev)",
+    "kafka.brokers": "Brokers (combined nodes in combined mode)",
+    "kafka.replicationFactor": "default.replication.factor and the internal topics' replication (>= 3 outside dev)",
+    "kafka.minInsyncReplicas": "min.insync.replicas and transaction.state.log.min.isr (< replicationFactor; >= 2 outside dev)",
+    "kafka.storage.storageClass": "Storage class of the broker volumes (unset: the cluster default)",
+    "kafka.storage.size": "Size of each broker's volume",
+    "kafka.controllerStorage.storageClass": "Storage class of the dedicated controllers' volumes",
+    "kafka.controllerStorage.size": "Size of each dedicated controller's volume",
+    "kafka.resources.requests.cpu": "CPU request of a broker",
+    "kafka.resources.requests.memory": "Memory request of a broker (the JVM heap is half the limit)",
+    "kafka.resources.limits.cpu": "CPU limit of a broker",
+    "kafka.resources.limits.memory": "Memory limit of a broker",
+    "kafka.controllerResources.requests.cpu": "CPU request of a dedicated controller",
+    "kafka.controllerResources.requests.memory": "Memory request of a dedicated controller",
+    "kafka.controllerResources.limits.cpu": "CPU limit of a dedicated controller",
+    "kafka.controllerResources.limits.memory": "Memory limit of a dedicated controller",
+    "kafka.topics": "Topics created and updated by the topics Job: name, partitions, replicationFactor, retentionMs, cleanupPolicy",
 };
 
 /** The documentation entry for a dotted setting path, if any. */

@@ -137,6 +137,38 @@ export interface PostgresSettings {
     readonly backup: BackupSettings;
 }
 
+/** A Kafka topic the platform declares (created and updated by the topics Job). */
+export interface TopicSettings {
+    readonly name: string;
+    readonly partitions: number;
+    /** Defaults to the cluster's default replication factor. */
+    readonly replicationFactor?: number;
+    /** retention.ms; -1 keeps data forever. */
+    readonly retentionMs: number;
+    readonly cleanupPolicy: "delete" | "compact" | "compact,delete";
+}
+
+/** Kafka in KRaft mode with the official apache/kafka image (plus the JMX exporter agent). */
+export interface KafkaSettings {
+    /** Kafka release (apache/kafka image tag). */
+    readonly version: string;
+    /** Use this image instead of building images/kafka. */
+    readonly image?: string;
+    /** combined: every node is broker and controller; dedicated: separate controller and broker sets. */
+    readonly mode: "combined" | "dedicated";
+    /** Dedicated controllers (dedicated mode only). */
+    readonly controllers: number;
+    /** Brokers, or combined nodes in combined mode. */
+    readonly brokers: number;
+    readonly replicationFactor: number;
+    readonly minInsyncReplicas: number;
+    readonly storage: StorageSettings;
+    readonly controllerStorage: StorageSettings;
+    readonly resources: ResourceSettings;
+    readonly controllerResources: ResourceSettings;
+    readonly topics: readonly TopicSettings[];
+}
+
 /** The whole, validated configuration of one stack. */
 export interface PlatformConfig {
     readonly project: string;
@@ -148,4 +180,5 @@ export interface PlatformConfig {
     readonly registry: RegistrySettings;
     readonly namespaces: NamespaceSettings;
     readonly postgres: PostgresSettings;
+    readonly kafka: KafkaSettings;
 }

@@ -12,6 +12,8 @@ import {
     BackupTier,
     DatabaseSettings,
     ENVIRONMENTS,
+    KafkaSettings,
+    TopicSettings,
     Environment,
     NamespaceSettings,
     PlatformConfig,
@@ -327,6 +329,95 @@ function postgres(c: Checker, environment: Environment, value: unknown): Postgre
     };
 }
 
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+function topics(c: Checker, value: unknown, brokers: number, defaultRf: number): TopicSettings[] {
+    if (!Array.isArray(value)) {
+        c.fail("kafka.topics", value, "a list of { name, partitions, replicationFactor?, retentionMs, cleanupPolicy }");
+        return [];
+    }
+    const seen = new Set<string>();
+    return value.map((entry, i) => {
+        const path = `kafka.topics[${i}]`;
+        const t = c.object(path, entry, ["name", "partitions", "replicationFactor", "retentionMs", "cleanupPolicy"]) ?? {};
+        const name = c.string(`${path}.name`, t.name, TOPIC_NAME, "a topic name of letters, digits, '.', '_' and '-'");
+        if (seen.has(name)) c.fail(`${path}.name`, name, "a name not used by another topic");
+        seen.add(name);
+        const rf = t.replicationFactor === undefined ? undefined : c.integer(`${path}.replicationFactor`, t.replicationFactor, 1, 10);
+        if (rf !== undefined && Number.isInteger(brokers) && rf > brokers) {
+            c.fail(`${path}.replicationFactor`, t.replicationFactor, `at most kafka.brokers (${brokers})`);
+        }
+        if (rf !== undefined && rf < defaultRf) {
+            c.fail(`${path}.replicationFactor`, t.replicationFactor, `at least kafka.replicationFactor (${defaultRf}): a topic may not be less durable than the cluster`);
+        }
+        return {
+            name,
+            partitions: c.integer(`${path}.partitions`, t.partitions, 1, 10000),
+            replicationFactor: rf,
+            retentionMs: c.integer(`${path}.retentionMs`, t.retentionMs, -1),
+            cleanupPolicy: c.oneOf(`${path}.cleanupPolicy`, t.cleanupPolicy, ["delete", "compact", "compact,delete"] as const),
+        };
+    });
+}
+
+function kafka(c: Checker, environment: Environment, value: unknown): KafkaSettings {
+    const k = c.object("kafka", value, [
+        "version", "image", "mode", "controllers", "brokers", "replicationFactor", "minInsyncReplicas",
+        "storage", "controllerStorage", "resources", "controllerResources", "topics",
+    ]) ?? {};
+    const mode = c.oneOf("kafka.mode", k.mode, ["combined", "dedicated"] as const);
+    const brokers = c.integer("kafka.brokers", k.brokers, 1, 100);
+    const controllers = c.integer("kafka.controllers", k.controllers, 0, 9);
+    const rf = c.integer("kafka.replicationFactor", k.replicationFactor, 1, 10);
+    const minIsr = c.integer("kafka.minInsyncReplicas", k.minInsyncReplicas, 1, 10);
+    const voters = mode === "combined" ? brokers : controllers;
+    if (mode === "combined" && controllers !== 0) {
+        c.fail("kafka.controllers", k.controllers, "0 in combined mode (every node is a controller; size it with kafka.brokers)");
+    }
+    if (mode === "dedicated" && controllers === 0) {
+        c.fail("kafka.controllers", k.controllers, "at least 1 in dedicated mode");
+    }
+    // The KRaft quorum needs a majority: 3 voters survive the loss of one, an even count adds nothing.
+    if (environment !== "dev" && Number.isInteger(voters) && (voters < 3 || voters % 2 === 0)) {
+        c.fail(mode === "combined" ? "kafka.brokers" : "kafka.controllers", voters, `an odd number >= 3 of controllers when environment is ${environment}`);
+    }
+    if (environment === "prod" && mode !== "dedicated") {
+        c.fail("kafka.mode", k.mode, "dedicated in prod (controllers apart from brokers)");
+    }
+    if (environment === "prod" && Number.isInteger(brokers) && brokers < 3) {
+        c.fail("kafka.brokers", k.brokers, "at least 3 in prod");
+    }
+    if (Number.isInteger(rf) && Number.isInteger(brokers) && rf > brokers) {
+        c.fail("kafka.replicationFactor", k.replicationFactor, `at most kafka.brokers (${brokers}): every replica needs its own broker`);
+    }
+    if (Number.isInteger(rf) && Number.isInteger(minIsr) && rf > 1 && minIsr >= rf) {
+        c.fail("kafka.minInsyncReplicas", k.minInsyncReplicas, `less than kafka.replicationFactor (${rf}), or no broker could ever be down for acks=all writes`);
+    }
+    if (Number.isInteger(rf) && Number.isInteger(minIsr) && rf === 1 && minIsr !== 1) {
+        c.fail("kafka.minInsyncReplicas", k.minInsyncReplicas, "1 when kafka.replicationFactor is 1");
+    }
+    if (environment !== "dev" && Number.isInteger(rf) && rf < 3) {
+        c.fail("kafka.replicationFactor", k.replicationFactor, `at least 3 when environment is ${environment}`);
+    }
+    if (environment !== "dev" && Number.isInteger(minIsr) && minIsr < 2) {
+        c.fail("kafka.minInsyncReplicas", k.minInsyncReplicas, `at least 2 when environment is ${environment} (acks=all must mean two copies)`);
+    }
+    return {
+        version: c.string("kafka.version", k.version, /^[0-9]+\.[0-9]+\.[0-9]+$/, "a Kafka release such as 4.3.1"),
+        image: c.optionalString("kafka.image", k.image, IMAGE_REF, "an image reference such as registry.example.com/kafka:4.3.1@sha256:..."),
+        mode,
+        controllers,
+        brokers,
+        replicationFactor: rf,
+        minInsyncReplicas: minIsr,
+        storage: storage(c, "kafka.storage", k.storage),
+        controllerStorage: storage(c, "kafka.controllerStorage", k.controllerStorage),
+        resources: resources(c, "kafka.resources", k.resources),
+        controllerResources: resources(c, "kafka.controllerResources", k.controllerResources),
+        topics: topics(c, k.topics, brokers, rf),
+    };
+}
+
 /**
  * Resolves and validates a stack's config. Throws ConfigError listing every problem, each naming
  * the key, the value and what is allowed.
@@ -379,9 +470,13 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         },
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres)),
+        kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka)),
     };
     if (!config.registry.build && config.postgres.image === undefined) {
         c.fail("postgres.image", undefined, "a prebuilt Patroni image when buildImages is false");
+    }
+    if (!config.registry.build && config.kafka.image === undefined) {
+        c.fail("kafka.image", undefined, "a prebuilt Kafka image (images/kafka) when buildImages is false");
     }
     if (config.registry.username !== undefined && values.registryPassword === undefined) {
         c.fail("registryPassword", undefined, "a secret value whenever registryUsername is set");

@@ -6,6 +6,7 @@ import * as yaml from "js-yaml";
 import { PostgresSettings } from "../../config/types";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
+import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } from "./backups";
@@ -197,10 +198,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
                             enableServiceLinks: false,
                             terminationGracePeriodSeconds: 60,
                             securityContext: restrictedPodSecurity(POSTGRES_UID),
-                            affinity: memberAffinity(memberLabels, args.strictSpread),
-                            topologySpreadConstraints: [
-                                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: memberLabels } },
-                            ],
+                            affinity: spreadAcrossNodes(memberLabels, args.strictSpread),
+                            topologySpreadConstraints: preferZoneSpread(memberLabels),
                             containers: [
                                 {
                                     name: "patroni",
@@ -425,14 +424,4 @@ export function patroniRbacRules() {
         { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
         { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
     ];
-}
-
-/** Members on different nodes: required when strict (HA stacks), preferred otherwise. */
-export function memberAffinity(memberLabels: Record<string, string>, strict: boolean) {
-    const term = { labelSelector: { matchLabels: memberLabels }, topologyKey: "kubernetes.io/hostname" };
-    return {
-        podAntiAffinity: strict
-            ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
-    };
 }
