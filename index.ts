@@ -1,9 +1,13 @@
 // Composition root: config -> provider -> components -> stack outputs.
+import { CertManager } from "./components/edge/certManager";
+import { IngressController } from "./components/edge/ingressController";
 import { ContainerImage, mirrorImage } from "./components/images/containerImage";
 import { createProvider } from "./components/kubernetes/provider";
 import { KafkaCluster } from "./components/kafka/kafkaCluster";
 import { PlatformNamespaces } from "./components/namespaces";
 import { PatroniCluster } from "./components/postgres/patroniCluster";
+import { SealedSecret } from "./components/secrets/sealedSecret";
+import { SealedSecretsController } from "./components/secrets/sealedSecretsController";
 import { loadConfig } from "./config";
 
 const config = loadConfig();
@@ -15,6 +19,14 @@ const namespaces = new PlatformNamespaces(
     { prefix: config.namespaces.prefix, tiers: config.namespaces.tiers, environment: config.environment },
     { provider },
 );
+
+// --- Secrets: the controller and its key first; every credential reaches the cluster sealed.
+const sealedSecrets = new SealedSecretsController("sealed-secrets", { chartVersion: config.charts.sealedSecrets, protect: prod }, { provider });
+const sealingKey = sealedSecrets.sealingKey;
+for (const [ref, values] of Object.entries(config.sealedSecrets)) {
+    const [namespace, secretName] = ref.split("/");
+    new SealedSecret(`presealed-${namespace}-${secretName}`, { namespace, secretName, presealed: values, sealingKey }, { provider, dependsOn: [namespaces] });
+}
 
 // --- Images: built from images/ and pushed to the stack's registry, pinned by digest.
 const pg = config.postgres;
@@ -33,7 +45,29 @@ const kafkaImage = new ContainerImage("kafka-image", {
     registry: config.registry,
     prebuilt: kafkaSettings.image,
 });
-const exporterImage = config.registry.build ? mirrorImage("postgres-exporter-image", "postgres-exporter", pg.exporterImage, config.registry, {}).ref : pg.exporterImage;
+/** Third-party images: mirrored into our registry (pinned by our digest) when building, else upstream. */
+const thirdParty = (name: string, source: string) => (config.registry.build ? mirrorImage(`${name}-image`, name, source, config.registry).ref : source);
+const exporterImage = thirdParty("postgres-exporter", pg.exporterImage);
+
+// --- Edge: ingress controller, cert-manager and the stack's ClusterIssuer.
+const ingress = new IngressController(
+    "ingress",
+    { namespace: namespaces.names.edge, settings: config.edge, chartVersion: config.charts.traefik, apiServerCidrs: config.kubernetes.apiServerCidrs },
+    { provider },
+);
+const certManager = new CertManager(
+    "cert-manager",
+    {
+        namespace: namespaces.names.edge,
+        chartVersion: config.charts.certManager,
+        startupCheckImage: thirdParty("cert-manager-startupapicheck", `quay.io/jetstack/cert-manager-startupapicheck:${config.charts.certManager}`),
+        tls: config.tls,
+        ingressClassName: ingress.className,
+        domain: config.domain,
+        apiServerCidrs: config.kubernetes.apiServerCidrs,
+    },
+    { provider },
+);
 
 // --- Data tier.
 const postgres = new PatroniCluster(
@@ -47,6 +81,7 @@ const postgres = new PatroniCluster(
         apiServerCidrs: config.kubernetes.apiServerCidrs,
         strictSpread: config.environment !== "dev" && pg.members > 1,
         protect: prod,
+        sealingKey,
     },
     { provider },
 );
@@ -73,3 +108,7 @@ export const postgresPrimary = postgres.primaryHost;
 export const postgresReplicas = postgres.replicaHost;
 export const postgresDatabases = postgres.databases.map((d) => ({ database: d.database, owner: d.owner, secret: d.secretName }));
 export const kafkaBootstrapServers = kafka.bootstrapServers;
+/** `kubeseal --cert <(pulumi stack output sealingCertificate)` seals values for this cluster. */
+export const sealingCertificate = sealedSecrets.certificatePem;
+export const clusterIssuer = certManager.issuerName;
+export const ingressClass = ingress.className;

@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "../components/namespaces/tiers";
-import { BackupSettings, Environment, KafkaSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, Environment, KafkaSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -14,6 +14,9 @@ export interface StructuredDefaults {
     readonly namespaces: NamespaceDefaults;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly edge: EdgeSettings;
+    readonly tls: TlsSettings;
+    readonly charts: ChartVersions;
 }
 
 function resources(requestsCpu: string, requestsMemory: string, limitsCpu: string, limitsMemory: string): ResourceSettings {
@@ -64,6 +67,12 @@ const TOPICS: TopicSettings[] = [
 
 const KAFKA_COMMON = { version: "4.3.1", topics: TOPICS };
 
+const CHARTS: ChartVersions = { certManager: "v1.21.2", traefik: "41.5.0", sealedSecrets: "2.18.5" };
+
+/** Laptop clusters publish the ingress controller on NodePorts that scripts/dev-cluster maps to 80/443. */
+const LOCAL_EDGE: EdgeSettings = { ingressController: "install", ingressClassName: "traefik", serviceType: "NodePort", nodePorts: { http: 30080, https: 30443 }, replicas: 1 };
+const CLOUD_EDGE: EdgeSettings = { ...LOCAL_EDGE, serviceType: "LoadBalancer", replicas: 2 };
+
 const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
     dev: {
         namespaces: {
@@ -84,6 +93,9 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             // A laptop cluster has no object storage until one is configured.
             backup: backup(false, "dev/postgres"),
         },
+        edge: LOCAL_EDGE,
+        tls: { issuer: "self-signed" },
+        charts: CHARTS,
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -115,6 +127,9 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             synchronousMode: "off",
             backup: backup(true, "staging/postgres"),
         },
+        edge: CLOUD_EDGE,
+        tls: { issuer: "letsencrypt-staging", acmeEmail: "platform-team@example.com" },
+        charts: CHARTS,
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -148,6 +163,9 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             maxConnections: 400,
             backup: backup(true, "prod/postgres"),
         },
+        edge: CLOUD_EDGE,
+        tls: { issuer: "letsencrypt", acmeEmail: "platform-team@example.com" },
+        charts: CHARTS,
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -169,6 +169,37 @@ export interface KafkaSettings {
     readonly topics: readonly TopicSettings[];
 }
 
+/** How outside traffic reaches the platform. */
+export interface EdgeSettings {
+    /** install: Traefik from its upstream chart; existing: an ingress class the cluster already has. */
+    readonly ingressController: "install" | "existing";
+    /** The IngressClass every Ingress uses. */
+    readonly ingressClassName: string;
+    /** How the installed controller is exposed: NodePort on laptop clusters, LoadBalancer elsewhere. */
+    readonly serviceType: "NodePort" | "LoadBalancer";
+    /** NodePorts for HTTP and HTTPS (NodePort only; scripts/dev-cluster maps 30080/30443 to 80/443). */
+    readonly nodePorts: { readonly http: number; readonly https: number };
+    readonly replicas: number;
+}
+
+/** Which ClusterIssuer signs the platform's certificates. */
+export interface TlsSettings {
+    /** self-signed: a local CA (dev); letsencrypt-staging / letsencrypt: ACME with HTTP-01 on the ingress class. */
+    readonly issuer: "self-signed" | "letsencrypt-staging" | "letsencrypt";
+    /** ACME account e-mail (Let's Encrypt issuers). */
+    readonly acmeEmail?: string;
+}
+
+/** Pinned versions of the upstream Helm charts. */
+export interface ChartVersions {
+    readonly certManager: string;
+    readonly traefik: string;
+    readonly sealedSecrets: string;
+}
+
+/** Values sealed elsewhere with kubeseal, by "<namespace>/<secret name>", then by key. */
+export type PresealedSecrets = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 /** The whole, validated configuration of one stack. */
 export interface PlatformConfig {
     readonly project: string;
@@ -181,4 +212,8 @@ export interface PlatformConfig {
     readonly namespaces: NamespaceSettings;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly edge: EdgeSettings;
+    readonly tls: TlsSettings;
+    readonly charts: ChartVersions;
+    readonly sealedSecrets: PresealedSecrets;
 }

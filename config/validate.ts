@@ -11,8 +11,12 @@ import {
     BackupSettings,
     BackupTier,
     DatabaseSettings,
+    ChartVersions,
+    EdgeSettings,
     ENVIRONMENTS,
     KafkaSettings,
+    PresealedSecrets,
+    TlsSettings,
     TopicSettings,
     Environment,
     NamespaceSettings,
@@ -418,6 +422,51 @@ function kafka(c: Checker, environment: Environment, value: unknown): KafkaSetti
     };
 }
 
+function edge(c: Checker, value: unknown): EdgeSettings {
+    const e = c.object("edge", value, ["ingressController", "ingressClassName", "serviceType", "nodePorts", "replicas"]) ?? {};
+    const ports = c.object("edge.nodePorts", e.nodePorts, ["http", "https"]) ?? {};
+    return {
+        ingressController: c.oneOf("edge.ingressController", e.ingressController, ["install", "existing"] as const),
+        ingressClassName: c.string("edge.ingressClassName", e.ingressClassName, DNS_LABEL, "an IngressClass name"),
+        serviceType: c.oneOf("edge.serviceType", e.serviceType, ["NodePort", "LoadBalancer"] as const),
+        nodePorts: { http: c.integer("edge.nodePorts.http", ports.http, 30000, 32767), https: c.integer("edge.nodePorts.https", ports.https, 30000, 32767) },
+        replicas: c.integer("edge.replicas", e.replicas, 1, 20),
+    };
+}
+
+function tls(c: Checker, environment: Environment, value: unknown): TlsSettings {
+    const t = c.object("tls", value, ["issuer", "acmeEmail"]) ?? {};
+    const issuer = c.oneOf("tls.issuer", t.issuer, ["self-signed", "letsencrypt-staging", "letsencrypt"] as const);
+    const acmeEmail = c.optionalString("tls.acmeEmail", t.acmeEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address");
+    if (issuer !== "self-signed" && acmeEmail === undefined) c.fail("tls.acmeEmail", t.acmeEmail, `an e-mail address for the Let's Encrypt account when tls.issuer is ${issuer}`);
+    if (environment === "prod" && issuer !== "letsencrypt") c.fail("tls.issuer", t.issuer, "letsencrypt in prod (browsers must trust the certificates)");
+    return { issuer, acmeEmail };
+}
+
+const CHART_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+$/;
+
+function charts(c: Checker, value: unknown): ChartVersions {
+    const v = c.object("charts", value, ["certManager", "traefik", "sealedSecrets"]) ?? {};
+    const pinned = (key: string) => c.string(`charts.${key}`, v[key], CHART_VERSION, "an exact chart version such as 1.2.3 (no ranges)");
+    return { certManager: pinned("certManager"), traefik: pinned("traefik"), sealedSecrets: pinned("sealedSecrets") };
+}
+
+const SEALED_VALUE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function presealed(c: Checker, value: unknown): PresealedSecrets {
+    const secrets = c.object("sealedSecrets", value ?? {}, Object.keys((value as object) ?? {})) ?? {};
+    const out: Record<string, Record<string, string>> = {};
+    for (const [ref, keys] of Object.entries(secrets)) {
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(ref)) c.fail(`sealedSecrets.${ref}`, ref, "keys of the form <namespace>/<secret name>");
+        const entries = c.object(`sealedSecrets.${ref}`, keys, Object.keys((keys as object) ?? {})) ?? {};
+        out[ref] = {};
+        for (const [key, sealed] of Object.entries(entries)) {
+            out[ref][key] = c.string(`sealedSecrets.${ref}.${key}`, sealed, SEALED_VALUE, "a value sealed by kubeseal (base64)");
+        }
+    }
+    return out;
+}
+
 /**
  * Resolves and validates a stack's config. Throws ConfigError listing every problem, each naming
  * the key, the value and what is allowed.
@@ -471,6 +520,10 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres)),
         kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka)),
+        edge: edge(c, deepMerge(structured.edge, values.edge)),
+        tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
+        charts: charts(c, deepMerge(structured.charts, values.charts)),
+        sealedSecrets: presealed(c, values.sealedSecrets),
     };
     if (!config.registry.build && config.postgres.image === undefined) {
         c.fail("postgres.image", undefined, "a prebuilt Patroni image when buildImages is false");

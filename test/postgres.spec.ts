@@ -1,9 +1,12 @@
 import * as assert from "assert";
 import { PatroniCluster, patroniRbacRules } from "../components/postgres/patroniCluster";
 import { PATHS, PORTS, renderPatroniConfig, timingIsSafe } from "../components/postgres/patroniConfig";
+import { encryptionLabel, unsealValue } from "../components/secrets/sealing";
 import { resolveConfig } from "../config";
-import { MockedResource, ofType, settled, useMocks } from "./support/mocks";
+import { MockedResource, ofType, settled, testSealingKey, useMocks } from "./support/mocks";
 import { STACKS, rawConfigOf } from "./support/stacks";
+
+const FIXTURE_KEY = require("fs").readFileSync(require("path").join(__dirname, "..", "scripts", "plan", "fixtures", "plan-only-sealing-key.pem"), "utf8");
 
 /** Registers a PatroniCluster for a stack's config under mocks and returns what it created. */
 async function clusterOf(stack: string): Promise<MockedResource[]> {
@@ -18,6 +21,7 @@ async function clusterOf(stack: string): Promise<MockedResource[]> {
         apiServerCidrs: ["10.0.0.1/32"],
         strictSpread: stack !== "dev",
         protect: stack === "prod",
+        sealingKey: testSealingKey(),
     });
     await settled(cluster.primaryHost, ...cluster.databases.map((d) => d.secretName));
     return resources;
@@ -88,13 +92,19 @@ describe("PostgreSQL HA (PatroniCluster)", () => {
             assert.deepStrictEqual(patroni.livenessProbe.httpGet, { path: "/liveness", port: "patroni" });
         });
 
-        it("passes passwords to containers only through secret references", () => {
-            const secretValues = ofType(resources, "kubernetes:core/v1:Secret").flatMap((s) => Object.values(s.inputs.stringData as Record<string, string>));
+        it("delivers passwords only sealed, and to containers only through secret references", () => {
+            assert.strictEqual(ofType(resources, "kubernetes:core/v1:Secret").length, 0, "no plain Secret");
+            const sealed = ofType(resources, "kubernetes:bitnami.com/v1alpha1:SealedSecret");
+            const unsealed = sealed.flatMap((s) =>
+                Object.values(s.inputs.spec.encryptedData as Record<string, string>).map((v) =>
+                    unsealValue(FIXTURE_KEY, v, encryptionLabel(s.inputs.metadata.namespace, s.inputs.metadata.name, "strict")),
+                ),
+            );
             const passwords = ofType(resources, "random:index/randomPassword:RandomPassword").map((r) => `password-of-${r.name}`);
-            assert.ok(passwords.length >= 5 && passwords.every((p) => secretValues.some((v) => v.includes(p))), "every password is in a Secret");
-            for (const r of resources.filter((x) => x.type !== "kubernetes:core/v1:Secret")) {
+            assert.ok(passwords.length >= 5 && passwords.every((p) => unsealed.some((v) => v.includes(p))), "every password is in a SealedSecret");
+            for (const r of resources) {
                 const text = JSON.stringify(r.inputs);
-                for (const p of passwords) assert.ok(!text.includes(p), `${r.type} ${r.name} contains a password`);
+                for (const p of passwords) assert.ok(!text.includes(p), `${r.type} ${r.name} contains a password in plaintext`);
             }
             const workloads = [sts.spec.template, ...ofType(resources, "kubernetes:batch/v1:Job").map((j) => j.inputs.spec.template), ...ofType(resources, "kubernetes:batch/v1:CronJob").map((c) => c.inputs.spec.jobTemplate.spec.template)];
             for (const template of workloads) {

@@ -9,6 +9,7 @@ import { resourceRequirements } from "../meta/resources";
 import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { PlatformSecret } from "../secrets/platformSecret";
+import { SealingKey } from "../secrets/sealedSecret";
 import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } from "./backups";
 import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
 import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
@@ -36,6 +37,8 @@ export interface PatroniClusterArgs {
     readonly strictSpread: boolean;
     /** Protect the stateful resources from `pulumi destroy` and replacement. */
     readonly protect: boolean;
+    /** The sealed-secrets controller's key: credentials reach the cluster sealed. */
+    readonly sealingKey: SealingKey;
 }
 
 /** Connection details of one application database. */
@@ -103,6 +106,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                 namespace,
                 secretName: `${scope}-credentials`,
                 labels,
+                sealingKey: args.sealingKey,
                 data: Object.fromEntries(Object.entries(CREDENTIAL_KEYS).map(([role, key]) => [key, password(role)])),
             },
             stateful,
@@ -118,6 +122,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     namespace,
                     secretName: `${scope}-db-${db.name}`,
                     labels,
+                    sealingKey: args.sealingKey,
                     data: {
                         username: db.owner,
                         password: pw,

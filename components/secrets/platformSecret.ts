@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SealedSecret, SealingKey } from "./sealedSecret";
 
 export interface PlatformSecretArgs {
     /** Namespace of the Secret. */
@@ -10,11 +10,13 @@ export interface PlatformSecretArgs {
     readonly data: Readonly<Record<string, pulumi.Input<string>>>;
     /** Labels of the Secret. */
     readonly labels?: Readonly<Record<string, string>>;
+    /** The sealed-secrets controller's key. */
+    readonly sealingKey: SealingKey;
 }
 
 /**
  * A credential the platform hands to its workloads. This is the one place that decides how a
- * credential reaches the cluster: every component asks for its secrets through it.
+ * credential reaches the cluster: sealed for the sealed-secrets controller, never as a plain Secret.
  */
 export class PlatformSecret extends pulumi.ComponentResource {
     /** Name of the Secret, for secretKeyRef. */
@@ -22,16 +24,12 @@ export class PlatformSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:secrets:PlatformSecret", name, {}, opts);
-        const secret = new k8s.core.v1.Secret(
-            `${name}-secret`,
-            {
-                metadata: { name: args.secretName, namespace: args.namespace, labels: { ...args.labels } },
-                type: "Opaque",
-                stringData: pulumi.secret(args.data as Record<string, pulumi.Input<string>>),
-            },
+        const sealed = new SealedSecret(
+            `${name}-sealed`,
+            { namespace: args.namespace, secretName: args.secretName, values: args.data, labels: args.labels, sealingKey: args.sealingKey },
             { parent: this },
         );
-        this.secretName = secret.metadata.name;
+        this.secretName = sealed.secretName;
         this.registerOutputs({ secretName: this.secretName });
     }
 }

@@ -2,6 +2,8 @@
 // registration with what the engine would see: type, name, parent, inputs and options.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 
 /** One resource as the program registered it. */
 export interface RegisteredResource {
@@ -19,8 +21,12 @@ export interface RegisteredResource {
     readonly inputs: Record<string, unknown>;
 }
 
+function fixture(file: string): string {
+    return fs.readFileSync(path.join(__dirname, "fixtures", file), "utf8");
+}
+
 /** Deterministic stand-ins for values that providers compute. */
-function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+export function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
@@ -29,6 +35,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             return { result: "00000000-0000-4000-8000-000000000000" };
         case "random:index/randomId:RandomId":
             return { hex: "0".repeat(2 * (inputs.byteLength ?? 8)), b64Url: "A".repeat(Math.ceil((4 * (inputs.byteLength ?? 8)) / 3)) };
+        // The offline plan's stand-in sealing key (fixtures/README.md): real PEM, so sealing works.
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: fixture("plan-only-sealing-key.pem"), publicKeyPem: fixture("plan-only-sealing-pub.pem") };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return { certPem: fixture("plan-only-sealing-cert.pem") };
         case "docker:index/image:Image": {
             // A pushed image is referenced by repository@digest; offline the digest is derived from the name.
             const name = String(inputs.imageName);

@@ -9,6 +9,10 @@ type ModelClass = new (data: unknown) => { validate(): void };
 const MODEL_PACKAGES: ReadonlyArray<(group: string) => string | undefined> = [
     // Built-in groups: kubernetes-models/<group>/<version>, the core group at kubernetes-models/<version>.
     (group) => (group === "" ? "kubernetes-models" : `kubernetes-models/${group}`),
+    // The operators' CRDs: cert-manager.io, bitnami.com (sealed secrets), monitoring.coreos.com.
+    (group) => (group.endsWith("cert-manager.io") ? `@kubernetes-models/cert-manager/${group}` : undefined),
+    (group) => (group === "bitnami.com" ? `@kubernetes-models/sealed-secrets/${group}` : undefined),
+    (group) => (group === "monitoring.coreos.com" ? `@kubernetes-models/prometheus-operator/${group}` : undefined),
 ];
 
 function loadModel(apiVersion: string, kind: string): ModelClass | undefined {

@@ -1,6 +1,6 @@
 // Unit-test runtime: Pulumi's mocks, recording every resource the code under test registers.
 import * as pulumi from "@pulumi/pulumi";
-import { unwrapSecrets } from "../../scripts/plan/mockRuntime";
+import { computedState, unwrapSecrets } from "../../scripts/plan/mockRuntime";
 
 export interface MockedResource {
     readonly type: string;
@@ -15,10 +15,9 @@ export function useMocks(stack = "dev"): MockedResource[] {
         {
             newResource(args) {
                 resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) });
-                const state = { ...args.inputs };
-                if (args.type.startsWith("kubernetes:") && args.inputs.metadata) {
-                    state.metadata = { ...args.inputs.metadata, name: args.inputs.metadata.name ?? args.name };
-                }
+                // The offline plan's stand-ins (fixture sealing key, digests, auto-names), with
+                // passwords named after their resource so tests can look for them.
+                const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
                 if (args.type === "random:index/randomPassword:RandomPassword") state.result = `password-of-${args.name}`;
                 return { id: `${args.name}-id`, state };
             },
@@ -46,4 +45,10 @@ export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<voi
 
 export function ofType(resources: readonly MockedResource[], type: string): MockedResource[] {
     return resources.filter((r) => r.type === type);
+}
+
+/** The offline plan's fixture sealing key, as the controller component would provide it. */
+export function testSealingKey() {
+    const read = (f: string) => pulumi.output(require("fs").readFileSync(require("path").join(__dirname, "..", "..", "scripts", "plan", "fixtures", f), "utf8") as string);
+    return { certificatePem: read("plan-only-sealing-cert.pem"), privateKeyPem: read("plan-only-sealing-key.pem"), controller: new pulumi.ComponentResource("test:index:SealedSecretsController", "sealed-secrets") };
 }

@@ -1,0 +1,162 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { TlsSettings } from "../../config/types";
+import { standardLabels } from "../meta/labels";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
+import { LOCAL_CA, acmeIssuerSpec, localCaCertificateSpec, platformIssuerName } from "./issuers";
+
+/** The Helm release name, and so the `app.kubernetes.io/instance` label of cert-manager's pods. */
+const RELEASE = "cert-manager";
+
+export interface CertManagerArgs {
+    /** Namespace cert-manager runs in; ClusterIssuers keep their secrets there. */
+    readonly namespace: pulumi.Input<string>;
+    /** cert-manager chart version (oci://quay.io/jetstack/charts/cert-manager). */
+    readonly chartVersion: string;
+    /** Pinned image of cert-manager's startupapicheck (same release as the chart). */
+    readonly startupCheckImage: pulumi.Input<string>;
+    /** Which issuer signs the platform's certificates. */
+    readonly tls: TlsSettings;
+    /** Ingress class the ACME HTTP-01 solver uses. */
+    readonly ingressClassName: string;
+    /** Base domain (names the dev CA). */
+    readonly domain: string;
+    /** Addresses of the Kubernetes API server. */
+    readonly apiServerCidrs: readonly string[];
+}
+
+/**
+ * cert-manager from its upstream chart (with CRDs) and the stack's ClusterIssuers. On a fresh
+ * cluster the order is: chart (CRDs, controller, webhook, cainjector) -> a Job that waits until
+ * the webhook accepts cert-manager resources (`startupapicheck check api`, the check the chart
+ * runs as a Helm hook, which Pulumi's Chart does not run) -> issuers. One `pulumi up` does it all.
+ */
+export class CertManager extends pulumi.ComponentResource {
+    /** ClusterIssuer for Ingress annotations (`cert-manager.io/cluster-issuer`). */
+    readonly issuerName: string;
+    /** Everything that must exist before a Certificate can be requested. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:CertManager", name, {}, opts);
+        const { namespace } = args;
+        const child = { parent: this };
+        const labels = standardLabels({ name: "cert-manager", instance: RELEASE, version: args.chartVersion });
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: RELEASE,
+                chart: "oci://quay.io/jetstack/charts/cert-manager",
+                version: args.chartVersion,
+                namespace,
+                values: {
+                    crds: { enabled: true, keep: true },
+                    // Leader election in its own namespace instead of kube-system.
+                    global: { leaderElection: { namespace } },
+                    // A Helm hook, which Pulumi's Chart skips: the Job below does the same check.
+                    startupapicheck: { enabled: false },
+                    prometheus: { enabled: true, servicemonitor: { enabled: false } },
+                    resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                    webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } } },
+                    cainjector: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
+                },
+            },
+            child,
+        );
+
+        // cert-manager's pods: the API server calls the webhook; they call the API server and ACME.
+        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-policy`,
+            {
+                metadata: { name: "cert-manager", namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: { "app.kubernetes.io/instance": RELEASE } },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ ports: tcp(10250) }],
+                    egress: [{ ports: tcp(443, 6443) }],
+                },
+            },
+            child,
+        );
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-check-account`, { metadata: { name: "cert-manager-startupapicheck", namespace, labels }, automountServiceAccountToken: false }, child);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-check-role`,
+            { metadata: { name: "cert-manager-startupapicheck", namespace, labels }, rules: [{ apiGroups: ["cert-manager.io"], resources: ["certificates"], verbs: ["create"] }] },
+            child,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-check-binding`,
+            {
+                metadata: { name: "cert-manager-startupapicheck", namespace, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace }],
+            },
+            child,
+        );
+        const apiReady = new k8s.batch.v1.Job(
+            `${name}-api-ready`,
+            {
+                metadata: { namespace, labels },
+                spec: {
+                    backoffLimit: 6,
+                    template: {
+                        metadata: { labels: { ...labels, "app.kubernetes.io/component": "startupapicheck" } },
+                        spec: {
+                            serviceAccountName: account.metadata.name,
+                            // The check talks to the API server with this account's token.
+                            automountServiceAccountToken: true,
+                            restartPolicy: "OnFailure",
+                            securityContext: restrictedPodSecurity(1000),
+                            containers: [
+                                {
+                                    name: "check",
+                                    image: args.startupCheckImage,
+                                    args: ["check", "api", "--wait=5m", "-v"],
+                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                                    securityContext: restrictedContainerSecurity(1000),
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [chart, binding] },
+        );
+
+        const afterApi = { parent: this, dependsOn: [apiReady] };
+        const ready: pulumi.Resource[] = [apiReady];
+        if (args.tls.issuer === "self-signed") {
+            const bootstrap = new k8s.apiextensions.CustomResource(
+                `${name}-selfsigned`,
+                { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.bootstrapIssuer, labels }, spec: { selfSigned: {} } },
+                afterApi,
+            );
+            const ca = new k8s.apiextensions.CustomResource(
+                `${name}-ca-certificate`,
+                { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: LOCAL_CA.certificate, namespace, labels }, spec: localCaCertificateSpec(args.domain) },
+                { parent: this, dependsOn: [bootstrap] },
+            );
+            ready.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-ca-issuer`,
+                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.issuer, labels }, spec: { ca: { secretName: LOCAL_CA.certificate } } },
+                    { parent: this, dependsOn: [ca] },
+                ),
+            );
+        } else {
+            ready.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-acme-issuer`,
+                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: args.tls.issuer, labels }, spec: acmeIssuerSpec(args.tls, args.ingressClassName) },
+                    afterApi,
+                ),
+            );
+        }
+        this.issuerName = platformIssuerName(args.tls);
+        this.ready = ready;
+        this.registerOutputs({ issuerName: this.issuerName });
+    }
+}

@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EdgeSettings } from "../../config/types";
+import { TIER_LABEL, standardLabels } from "../meta/labels";
+
+/** Ports of Traefik's entry points inside its pods. */
+export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
+
+/** Which pods may send outside traffic into a namespace. */
+export interface PeerSelector {
+    readonly namespaceSelector: Record<string, unknown>;
+    readonly podSelector?: Record<string, unknown>;
+}
+
+export interface IngressControllerArgs {
+    /** Namespace of the edge tier. */
+    readonly namespace: pulumi.Input<string>;
+    /** Install Traefik or use an existing class, the class name, Service type, NodePorts, replicas. */
+    readonly settings: EdgeSettings;
+    /** Traefik chart version (https://traefik.github.io/charts). */
+    readonly chartVersion: string;
+    /** Addresses of the Kubernetes API server (Traefik watches Ingresses). */
+    readonly apiServerCidrs: readonly string[];
+}
+
+/**
+ * The platform's entry point. Traefik (ingress-nginx is retired) from its upstream chart serves
+ * standard Ingress objects of its class; or, by config, the cluster's own controller is used and
+ * nothing is installed.
+ */
+export class IngressController extends pulumi.ComponentResource {
+    readonly className: string;
+    /** The controller's pods, for NetworkPolicies that let it reach backends. */
+    readonly peer: PeerSelector;
+
+    constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:edge:IngressController", name, {}, opts);
+        const s = args.settings;
+        this.className = s.ingressClassName;
+        if (s.ingressController === "existing") {
+            // An unknown controller may run anywhere: backends accept it from any namespace.
+            this.peer = { namespaceSelector: {} };
+            this.registerOutputs({ className: this.className });
+            return;
+        }
+        const podLabels = { "app.kubernetes.io/name": "traefik" };
+        this.peer = { namespaceSelector: { matchLabels: { [TIER_LABEL]: "edge" } }, podSelector: { matchLabels: podLabels } };
+        const nodePort = (port: number) => (s.serviceType === "NodePort" ? { nodePort: port } : {});
+        new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: "traefik",
+                chart: "traefik",
+                version: args.chartVersion,
+                namespace: args.namespace,
+                repositoryOpts: { repo: "https://traefik.github.io/charts" },
+                values: {
+                    deployment: { replicas: s.replicas },
+                    podDisruptionBudget: s.replicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
+                    ingressClass: { enabled: true, isDefaultClass: false, name: s.ingressClassName },
+                    providers: {
+                        kubernetesIngress: { enabled: true, publishedService: { enabled: true } },
+                        // Only standard Ingress objects: no Traefik CRDs to review or secure.
+                        kubernetesCRD: { enabled: false },
+                    },
+                    service: { type: s.serviceType },
+                    ports: {
+                        web: { ...nodePort(s.nodePorts.http), redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+                        websecure: { ...nodePort(s.nodePorts.https) },
+                    },
+                    api: { dashboard: false },
+                    global: { checkNewVersion: false, sendAnonymousUsage: false },
+                    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+                },
+            },
+            { parent: this },
+        );
+        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-policy`,
+            {
+                metadata: { name: "traefik", namespace: args.namespace, labels: standardLabels({ name: "traefik", instance: "traefik" }) },
+                spec: {
+                    podSelector: { matchLabels: podLabels },
+                    policyTypes: ["Ingress", "Egress"],
+                    // Anyone may connect to the entry points: this is the edge.
+                    ingress: [{ ports: tcp(TRAEFIK_PORTS.web, TRAEFIK_PORTS.websecure) }],
+                    egress: [
+                        // Backends of Ingresses live in the apps tier.
+                        { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "apps" } } }] },
+                        { to: args.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(443, 6443) },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ className: this.className });
+    }
+}
