@@ -1,4 +1,7 @@
 // Composition root: config -> provider -> components -> stack outputs.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as path from "path";
 import { CertManager } from "./components/edge/certManager";
 import { IngressController } from "./components/edge/ingressController";
 import { ContainerImage, mirrorImage } from "./components/images/containerImage";
@@ -8,6 +11,11 @@ import { PlatformNamespaces } from "./components/namespaces";
 import { PatroniCluster } from "./components/postgres/patroniCluster";
 import { SealedSecret } from "./components/secrets/sealedSecret";
 import { SealedSecretsController } from "./components/secrets/sealedSecretsController";
+import { ServiceEndpoint } from "./components/web/networkPolicies";
+import { Route, SiteIngress, routeHost } from "./components/web/siteIngress";
+import { WebService, webServiceEndpoint } from "./components/web/webService";
+import { PORTS as KAFKA_PORTS } from "./components/kafka/topology";
+import { PORTS as POSTGRES_PORTS } from "./components/postgres/patroniConfig";
 import { loadConfig } from "./config";
 
 const config = loadConfig();
@@ -100,6 +108,69 @@ const kafka = new KafkaCluster(
     { provider },
 );
 
+// --- Web services: images, dependencies resolved to endpoints, one Ingress per host.
+const builtImages = new Map<string, ContainerImage>();
+const imageOf = (context: string) => {
+    // Services built from the same context share one image.
+    if (!builtImages.has(context)) {
+        const repository = path.basename(context);
+        builtImages.set(context, new ContainerImage(`${repository}-image`, { repository, context: path.join(__dirname, context), tagLabel: "app", registry: config.registry }));
+    }
+    return builtImages.get(context)!.ref;
+};
+const endpoints = new Map<string, ServiceEndpoint>([
+    ["postgres", { name: "postgres", namespace: namespaces.names.storage, podLabels: postgres.memberLabels, ports: [POSTGRES_PORTS.postgres] }],
+    ["kafka", { name: "kafka", namespace: namespaces.names.streaming, podLabels: kafka.brokerLabels, ports: [KAFKA_PORTS.internal] }],
+    ...config.webServices.map((w): [string, ServiceEndpoint] => [w.name, webServiceEndpoint(w.name, w.port, namespaces.names.apps)]),
+]);
+const routes: Route[] = [];
+for (const service of config.webServices) {
+    const secretEnv: Record<string, pulumi.Input<string>> = {};
+    for (const name of service.generatedSecrets) {
+        secretEnv[name] = new random.RandomPassword(`${service.name}-${name.toLowerCase()}`, { length: 48, special: false }).result;
+    }
+    if (service.database) {
+        const db = postgres.databases.find((d) => d.database === service.database)!;
+        Object.assign(secretEnv, {
+            DATABASE_URL: pulumi.interpolate`postgresql://${db.owner}:${db.password}@${postgres.primaryHost}:${POSTGRES_PORTS.postgres}/${db.database}`,
+            PGHOST: postgres.primaryHost,
+            PGDATABASE: db.database,
+            PGUSER: db.owner,
+            PGPASSWORD: db.password,
+        });
+    }
+    const web = new WebService(
+        service.name,
+        {
+            namespace: namespaces.names.apps,
+            settings: service,
+            image: service.image ?? imageOf(service.build!),
+            secretEnv,
+            sealingKey,
+            dependencies: service.dependsOn.map((d) => endpoints.get(d)!),
+            ingressPeer: ingress.peer,
+            strictSpread: config.environment !== "dev",
+        },
+        { provider },
+    );
+    if (service.ingress) {
+        routes.push({ host: routeHost(service.ingress.host, config.domain), path: service.ingress.path, serviceName: web.serviceName, servicePort: web.port });
+    }
+}
+const site = new SiteIngress(
+    "site",
+    {
+        namespace: namespaces.names.apps,
+        routes,
+        ingressClassName: ingress.className,
+        clusterIssuer: certManager.issuerName,
+        acme: config.tls.issuer !== "self-signed",
+        ingressPeer: ingress.peer,
+        issuerReady: certManager.ready,
+    },
+    { provider },
+);
+
 export const environment = config.environment;
 export const domain = config.domain;
 export const namespaceNames = namespaces.names;
@@ -112,3 +183,4 @@ export const kafkaBootstrapServers = kafka.bootstrapServers;
 export const sealingCertificate = sealedSecrets.certificatePem;
 export const clusterIssuer = certManager.issuerName;
 export const ingressClass = ingress.className;
+export const urls = site.hosts.map((h) => `https://${h}/`);

@@ -1,6 +1,7 @@
 // The catalogue of the stack config keys this program reads. Pulumi.yaml declares the scalar ones
 // (a test keeps the two in step); structured keys are YAML objects in the stack files.
 
+// string, boolean, array: declared in Pulumi.yaml; object: a YAML object (or list of objects) in the stack file.
 export type ConfigKeyKind = "string" | "boolean" | "array" | "object";
 
 export interface ConfigKeyDefinition {
@@ -31,6 +32,7 @@ export const CONFIG_KEYS = {
     tls: { kind: "object", description: "ClusterIssuer for the platform's certificates (self-signed CA, Let's Encrypt staging or production) and the ACME e-mail." },
     charts: { kind: "object", description: "Pinned versions of the upstream Helm charts (cert-manager, Traefik, sealed-secrets)." },
     sealedSecrets: { kind: "object", description: "Values sealed with kubeseal, by <namespace>/<secret> then key; applied as SealedSecrets unchanged." },
+    webServices: { kind: "object", description: "Web services around the platform: image or build, port, probes, env, secrets, database, replicas or autoscaling, resources, ingress, dependencies, blue-green." },
     kafka: { kind: "object", description: "Kafka (KRaft): version, topology, durability, storage, resources and topics." },
     postgres: { kind: "object", description: "PostgreSQL (Patroni) cluster: members, versions, storage, resources, replication, timing, databases and backups." },
 } as const satisfies Record<string, ConfigKeyDefinition>;

@@ -17,6 +17,7 @@ import {
     KafkaSettings,
     PresealedSecrets,
     TlsSettings,
+    WebServiceSettings,
     TopicSettings,
     Environment,
     NamespaceSettings,
@@ -467,6 +468,90 @@ function presealed(c: Checker, value: unknown): PresealedSecrets {
     return out;
 }
 
+const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const BUILT_IN_DEPENDENCIES = ["postgres", "kafka"];
+
+function webServices(c: Checker, environment: Environment, value: unknown, databaseNames: readonly string[]): WebServiceSettings[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        c.fail("webServices", value, "a list of web services");
+        return [];
+    }
+    const names = value.map((v) => (v as { name?: unknown })?.name);
+    return value.map((entry, i) => {
+        const p = `webServices[${i}]`;
+        const w = c.object(p, entry, [
+            "name", "image", "build", "port", "health", "metricsPath", "env", "generatedSecrets", "database",
+            "replicas", "autoscaling", "resources", "ingress", "dependsOn", "blueGreen",
+        ]) ?? {};
+        const name = c.string(`${p}.name`, w.name, /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "a DNS label of at most 40 characters");
+        if (names.indexOf(w.name) !== i) c.fail(`${p}.name`, w.name, "a name not used by another web service");
+        if ((w.image === undefined) === (w.build === undefined)) c.fail(`${p}.image`, w.image, `exactly one of ${p}.image and ${p}.build`);
+        const h = c.object(`${p}.health`, w.health ?? { startup: "/healthz", liveness: "/healthz", readiness: "/readyz" }, ["startup", "liveness", "readiness"]) ?? {};
+        const env = c.object(`${p}.env`, w.env ?? {}, Object.keys((w.env as object) ?? {})) ?? {};
+        for (const [k, v] of Object.entries(env)) {
+            if (!ENV_NAME.test(k)) c.fail(`${p}.env.${k}`, k, "an environment variable name (A-Z, 0-9, _)");
+            if (typeof v !== "string") c.fail(`${p}.env.${k}`, v, "a string (quote numbers and booleans)");
+        }
+        const secrets = Array.isArray(w.generatedSecrets) ? w.generatedSecrets : w.generatedSecrets === undefined ? [] : (c.fail(`${p}.generatedSecrets`, w.generatedSecrets, "a list of environment variable names"), []);
+        secrets.forEach((s, j) => c.string(`${p}.generatedSecrets[${j}]`, s, ENV_NAME, "an environment variable name"));
+        if (w.database !== undefined && !databaseNames.includes(w.database as string)) c.fail(`${p}.database`, w.database, `one of postgres.databases: ${databaseNames.join(", ")}`);
+        const dependsOn = Array.isArray(w.dependsOn) ? (w.dependsOn as unknown[]) : w.dependsOn === undefined ? [] : (c.fail(`${p}.dependsOn`, w.dependsOn, "a list"), []);
+        const known = [...BUILT_IN_DEPENDENCIES, ...names.filter((n) => n !== w.name)];
+        dependsOn.forEach((d, j) => {
+            if (!known.includes(d as string)) c.fail(`${p}.dependsOn[${j}]`, d, `one of ${known.join(", ")}`);
+        });
+        if (w.database !== undefined && !dependsOn.includes("postgres")) c.fail(`${p}.dependsOn`, w.dependsOn, `a list including postgres, since ${p}.database is set`);
+        let autoscaling: WebServiceSettings["autoscaling"];
+        if (w.autoscaling !== undefined) {
+            const a = c.object(`${p}.autoscaling`, w.autoscaling, ["min", "max", "targetCpu"]) ?? {};
+            autoscaling = { min: c.integer(`${p}.autoscaling.min`, a.min, 1, 100), max: c.integer(`${p}.autoscaling.max`, a.max, 1, 1000), targetCpu: c.integer(`${p}.autoscaling.targetCpu`, a.targetCpu, 1, 100) };
+            if (autoscaling.max < autoscaling.min) c.fail(`${p}.autoscaling.max`, a.max, `at least ${p}.autoscaling.min (${autoscaling.min})`);
+        }
+        const replicas = c.integer(`${p}.replicas`, w.replicas ?? autoscaling?.min ?? 2, 1, 100);
+        const minimum = autoscaling?.min ?? replicas;
+        // One replica cannot keep serving through a rollout's node drain or a crash.
+        if (environment !== "dev" && minimum < 2) c.fail(autoscaling ? `${p}.autoscaling.min` : `${p}.replicas`, minimum, `at least 2 when environment is ${environment}`);
+        let ingress: WebServiceSettings["ingress"];
+        if (w.ingress !== undefined) {
+            const g = c.object(`${p}.ingress`, w.ingress, ["host", "path"]) ?? {};
+            ingress = {
+                host: c.string(`${p}.ingress.host`, g.host, /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS name, or a label under the stack's domain"),
+                path: c.string(`${p}.ingress.path`, g.path ?? "/", PATH, "an absolute path such as /api"),
+            };
+        }
+        let blueGreen: WebServiceSettings["blueGreen"];
+        if (w.blueGreen !== undefined) {
+            const b = c.object(`${p}.blueGreen`, w.blueGreen, ["active", "images"]) ?? {};
+            const images = c.object(`${p}.blueGreen.images`, b.images ?? {}, ["blue", "green"]) ?? {};
+            for (const colour of ["blue", "green"]) if (images[colour] !== undefined) c.string(`${p}.blueGreen.images.${colour}`, images[colour], IMAGE_REF, "an image reference with a tag or digest");
+            blueGreen = { active: c.oneOf(`${p}.blueGreen.active`, b.active, ["blue", "green"] as const), images: images as Partial<Record<"blue" | "green", string>> };
+        }
+        return {
+            name,
+            image: w.image === undefined ? undefined : c.string(`${p}.image`, w.image, IMAGE_REF, "an image reference with a tag or digest"),
+            build: w.build === undefined ? undefined : c.string(`${p}.build`, w.build, /^apps\/[a-z0-9][-a-z0-9]*$/, "a build context under apps/, e.g. apps/sample-api"),
+            port: c.integer(`${p}.port`, w.port, 1024, 65535),
+            health: {
+                startup: c.string(`${p}.health.startup`, h.startup, PATH, "an absolute path"),
+                liveness: c.string(`${p}.health.liveness`, h.liveness, PATH, "an absolute path"),
+                readiness: c.string(`${p}.health.readiness`, h.readiness, PATH, "an absolute path"),
+            },
+            metricsPath: c.string(`${p}.metricsPath`, w.metricsPath ?? "/metrics", PATH, "an absolute path"),
+            env: env as Record<string, string>,
+            generatedSecrets: secrets as string[],
+            database: w.database as string | undefined,
+            replicas,
+            autoscaling,
+            resources: resources(c, `${p}.resources`, w.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } }),
+            ingress,
+            dependsOn: dependsOn as string[],
+            blueGreen,
+        };
+    });
+}
+
 /**
  * Resolves and validates a stack's config. Throws ConfigError listing every problem, each naming
  * the key, the value and what is allowed.
@@ -524,7 +609,12 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
         charts: charts(c, deepMerge(structured.charts, values.charts)),
         sealedSecrets: presealed(c, values.sealedSecrets),
+        webServices: [],
     };
+    const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name)) };
+    if (!config.registry.build && resolved.webServices.some((w) => w.build !== undefined)) {
+        c.fail("webServices", "build", "prebuilt images (webServices[].image) when buildImages is false");
+    }
     if (!config.registry.build && config.postgres.image === undefined) {
         c.fail("postgres.image", undefined, "a prebuilt Patroni image when buildImages is false");
     }
@@ -537,5 +627,5 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     if (c.problems.length > 0) {
         throw new ConfigError(raw.stack, c.problems);
     }
-    return config;
+    return resolved;
 }

@@ -2,15 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EdgeSettings } from "../../config/types";
 import { TIER_LABEL, standardLabels } from "../meta/labels";
+import { PeerSelector } from "../web/networkPolicies";
 
 /** Ports of Traefik's entry points inside its pods. */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
-
-/** Which pods may send outside traffic into a namespace. */
-export interface PeerSelector {
-    readonly namespaceSelector: Record<string, unknown>;
-    readonly podSelector?: Record<string, unknown>;
-}
 
 export interface IngressControllerArgs {
     /** Namespace of the edge tier. */

@@ -5,12 +5,21 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-/** Relative paths of every file under `dir`, sorted, skipping nothing: the whole context counts. */
+/** Top-level names the context's .dockerignore excludes (plain names; Docker never sends them). */
+function ignored(dir: string): Set<string> {
+    const file = path.join(dir, ".dockerignore");
+    if (!fs.existsSync(file)) return new Set();
+    return new Set(fs.readFileSync(file, "utf8").split("\n").map((l) => l.trim().replace(/^\/+|\/+$/g, "")).filter((l) => l && !l.startsWith("#")));
+}
+
+/** Relative paths of every file Docker would send from `dir`, sorted. */
 function filesOf(dir: string): string[] {
     const out: string[] = [];
+    const skip = ignored(dir);
     const walk = (d: string) => {
         for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
             const full = path.join(d, entry.name);
+            if (d === dir && skip.has(entry.name)) continue;
             if (entry.isDirectory()) walk(full);
             else if (entry.isFile()) out.push(path.relative(dir, full));
         }

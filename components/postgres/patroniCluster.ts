@@ -47,6 +47,8 @@ export interface DatabaseEndpoint {
     readonly owner: string;
     /** Secret (in the cluster's namespace) with username, password, host, port, database, uri and jdbc-url. */
     readonly secretName: pulumi.Output<string>;
+    /** The owner's password, for services in other namespaces that get their own sealed copy. */
+    readonly password: pulumi.Output<string>;
 }
 
 /**
@@ -135,7 +137,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                 },
                 stateful,
             );
-            return { database: db.name, owner: db.owner, secretName: secret.secretName };
+            return { database: db.name, owner: db.owner, secretName: secret.secretName, password: pw };
         });
 
         // --- Configuration: Patroni's file and the database SQL, rendered by pure functions.

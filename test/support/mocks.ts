@@ -37,10 +37,13 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 
-/** Waits until every registration the program started has reached the mocks. */
+// The SDK's own "wait until every outstanding RPC is done" (what the language host awaits at exit).
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+/** Waits until every registration the code under test started has reached the mocks. */
 export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<void> {
     await Promise.all(outputs.map(valueOf));
-    await new Promise((r) => setImmediate(r));
+    await waitForRPCs();
 }
 
 export function ofType(resources: readonly MockedResource[], type: string): MockedResource[] {

@@ -1,0 +1,48 @@
+// NetworkPolicies derived from what a web service declares: who may call it (the ingress
+// controller, Prometheus) and what it may call (its dependencies) — and, on each dependency's
+// side, the matching ingress rule. Pure builders, tested without the Pulumi runtime.
+import * as pulumi from "@pulumi/pulumi";
+
+/** Pods that may open connections, for a NetworkPolicy peer. */
+export interface PeerSelector {
+    readonly namespaceSelector: Record<string, unknown>;
+    readonly podSelector?: Record<string, unknown>;
+}
+
+/** A service others may depend on: where its pods are and which ports they serve. */
+export interface ServiceEndpoint {
+    readonly name: string;
+    readonly namespace: pulumi.Input<string>;
+    readonly podLabels: Readonly<Record<string, string>>;
+    readonly ports: readonly number[];
+}
+
+const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** Selects the pods of an endpoint from another namespace. */
+export function endpointPeer(endpoint: ServiceEndpoint): PeerSelector {
+    return {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": endpoint.namespace } },
+        podSelector: { matchLabels: { ...endpoint.podLabels } },
+    };
+}
+
+/** The service's own policy: in from the ingress controller and Prometheus, out to its dependencies only. */
+export function servicePolicySpec(self: ServiceEndpoint, callers: { ingress?: PeerSelector; metrics?: PeerSelector }, dependencies: readonly ServiceEndpoint[]) {
+    const ingress = [callers.ingress, callers.metrics].filter((p): p is PeerSelector => p !== undefined).map((peer) => ({ from: [peer], ports: tcp(self.ports) }));
+    return {
+        podSelector: { matchLabels: { ...self.podLabels } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress,
+        egress: dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcp(d.ports) })),
+    };
+}
+
+/** On the dependency's side: let this service's pods in, on the dependency's ports only. */
+export function dependencyIngressSpec(self: ServiceEndpoint, dependency: ServiceEndpoint) {
+    return {
+        podSelector: { matchLabels: { ...dependency.podLabels } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [endpointPeer(self)], ports: tcp(dependency.ports) }],
+    };
+}
