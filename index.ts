@@ -7,7 +7,12 @@ import { IngressController } from "./components/edge/ingressController";
 import { ContainerImage, mirrorImage } from "./components/images/containerImage";
 import { createProvider } from "./components/kubernetes/provider";
 import { KafkaCluster } from "./components/kafka/kafkaCluster";
-import { PlatformNamespaces } from "./components/namespaces";
+import { PlatformNamespaces, TIER_NAMES, namespaceName } from "./components/namespaces";
+import { alertGroups, alertTargets } from "./components/observability/alerts";
+import { dashboards } from "./components/observability/dashboards";
+import { Monitoring } from "./components/observability/monitoring";
+import { prometheusPeer } from "./components/observability/observabilityPolicies";
+import { platformScrapeTargets } from "./components/observability/scrapeTargets";
 import { PatroniCluster } from "./components/postgres/patroniCluster";
 import { SealedSecret } from "./components/secrets/sealedSecret";
 import { SealedSecretsController } from "./components/secrets/sealedSecretsController";
@@ -149,6 +154,7 @@ for (const service of config.webServices) {
             sealingKey,
             dependencies: service.dependsOn.map((d) => endpoints.get(d)!),
             ingressPeer: ingress.peer,
+            metricsPeer: prometheusPeer(),
             strictSpread: config.environment !== "dev",
         },
         { provider },
@@ -171,6 +177,38 @@ const site = new SiteIngress(
     { provider },
 );
 
+// --- Observability: everything above is scraped, alerted on and on a dashboard.
+const tierNamespace = (tier: (typeof TIER_NAMES)[number]) => namespaceName(config.namespaces.prefix, tier);
+const grafanaHost = routeHost(config.observability.grafana.host, config.domain);
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        namespace: namespaces.names.management,
+        nodeAgentsNamespace: namespaces.names["node-agents"],
+        settings: config.observability,
+        charts: config.charts,
+        scrapeTargets: platformScrapeTargets({
+            namespaces: { storage: tierNamespace("storage"), streaming: tierNamespace("streaming"), edge: tierNamespace("edge"), apps: tierNamespace("apps") },
+            postgresLabels: postgres.memberLabels,
+            kafkaLabels: kafka.brokerLabels,
+            webServices: config.webServices.map((w) => ({ name: w.name, podLabels: webServiceEndpoint(w.name, w.port, "").podLabels, port: w.port, metricsPath: w.metricsPath })),
+            ingressControllerInstalled: config.edge.ingressController === "install",
+        }),
+        ruleGroups: alertGroups(alertTargets(config, "postgres")),
+        dashboards: dashboards(),
+        alerting: { webhookUrl: config.alertWebhookUrl, slackChannel: config.observability.slackChannel },
+        grafanaHost,
+        ingressClassName: ingress.className,
+        clusterIssuer: certManager.issuerName,
+        ingressPeer: ingress.peer,
+        issuerReady: certManager.ready,
+        apiServerCidrs: config.kubernetes.apiServerCidrs,
+        sealingKey,
+        ownedNamespaces: TIER_NAMES.map(tierNamespace),
+    },
+    { provider, dependsOn: [namespaces] },
+);
+
 export const environment = config.environment;
 export const domain = config.domain;
 export const namespaceNames = namespaces.names;
@@ -184,3 +222,4 @@ export const sealingCertificate = sealedSecrets.certificatePem;
 export const clusterIssuer = certManager.issuerName;
 export const ingressClass = ingress.className;
 export const urls = site.hosts.map((h) => `https://${h}/`);
+export const grafanaUrl = monitoring.grafanaUrl;

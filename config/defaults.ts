@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "../components/namespaces/tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, Environment, KafkaSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, Environment, KafkaSettings, ObservabilitySettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -17,6 +17,7 @@ export interface StructuredDefaults {
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
     readonly charts: ChartVersions;
+    readonly observability: ObservabilitySettings;
 }
 
 function resources(requestsCpu: string, requestsMemory: string, limitsCpu: string, limitsMemory: string): ResourceSettings {
@@ -67,7 +68,28 @@ const TOPICS: TopicSettings[] = [
 
 const KAFKA_COMMON = { version: "4.3.1", topics: TOPICS };
 
-const CHARTS: ChartVersions = { certManager: "v1.21.2", traefik: "41.5.0", sealedSecrets: "2.18.5" };
+const CHARTS: ChartVersions = {
+    certManager: "v1.21.2",
+    traefik: "41.5.0",
+    sealedSecrets: "2.18.5",
+    kubePrometheusStack: "82.6.0",
+    loki: "18.11.0",
+    alloy: "1.7.0",
+};
+
+/** Monitoring sized per environment: dev must fit a laptop cluster with everything else. */
+function observability(scale: "small" | "medium" | "large"): ObservabilitySettings {
+    const r = { small: 1, medium: 2, large: 4 }[scale];
+    const ha = scale === "small" ? 1 : 2;
+    return {
+        prometheus: { replicas: ha, retention: { small: "3d", medium: "15d", large: "30d" }[scale], storage: { size: `${10 * r * r}Gi` }, resources: resources(`${200 * r}m`, `${512 * r}Mi`, `${r}`, `${1024 * r}Mi`) },
+        alertmanager: { replicas: scale === "small" ? 1 : 3, storage: { size: "1Gi" }, resources: resources("10m", "32Mi", "200m", "128Mi") },
+        grafana: { host: "grafana", resources: resources(`${50 * r}m`, `${128 * r}Mi`, "500m", `${256 * r}Mi`) },
+        loki: { replicas: 1, retentionHours: { small: 72, medium: 168, large: 720 }[scale], storage: { size: `${10 * r * r}Gi` }, resources: resources(`${100 * r}m`, `${256 * r}Mi`, `${r}`, `${512 * r}Mi`) },
+        alloy: { resources: resources("50m", "64Mi", "500m", "256Mi") },
+        agents: resources("25m", "48Mi", "200m", "192Mi"),
+    };
+}
 
 /** Laptop clusters publish the ingress controller on NodePorts that scripts/dev-cluster maps to 80/443. */
 const LOCAL_EDGE: EdgeSettings = { ingressController: "install", ingressClassName: "traefik", serviceType: "NodePort", nodePorts: { http: 30080, https: 30443 }, replicas: 1 };
@@ -96,6 +118,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         edge: LOCAL_EDGE,
         tls: { issuer: "self-signed" },
         charts: CHARTS,
+        observability: observability("small"),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -130,6 +153,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt-staging", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,
+        observability: observability("medium"),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -166,6 +190,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,
+        observability: observability("large"),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

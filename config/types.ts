@@ -195,6 +195,29 @@ export interface ChartVersions {
     readonly certManager: string;
     readonly traefik: string;
     readonly sealedSecrets: string;
+    readonly kubePrometheusStack: string;
+    readonly loki: string;
+    readonly alloy: string;
+}
+
+/** Sizing of one monitoring workload. */
+export interface MonitoringWorkload {
+    readonly replicas: number;
+    readonly storage: StorageSettings;
+    readonly resources: ResourceSettings;
+}
+
+/** Prometheus, Alertmanager, Grafana, Loki and Alloy. */
+export interface ObservabilitySettings {
+    readonly prometheus: MonitoringWorkload & { readonly retention: string };
+    readonly alertmanager: MonitoringWorkload;
+    readonly grafana: { readonly host: string; readonly resources: ResourceSettings };
+    readonly loki: MonitoringWorkload & { readonly retentionHours: number };
+    readonly alloy: { readonly resources: ResourceSettings };
+    /** Resources of the smaller pieces: operator, kube-state-metrics, node-exporter. */
+    readonly agents: ResourceSettings;
+    /** Alertmanager receivers beyond the null receiver (the URL itself is the secret alertmanagerWebhookUrl). */
+    readonly slackChannel?: string;
 }
 
 /** Values sealed elsewhere with kubeseal, by "<namespace>/<secret name>", then by key. */
@@ -249,4 +272,7 @@ export interface PlatformConfig {
     readonly charts: ChartVersions;
     readonly sealedSecrets: PresealedSecrets;
     readonly webServices: readonly WebServiceSettings[];
+    readonly observability: ObservabilitySettings;
+    /** Secret webhook URL alerts are sent to (config key alertmanagerWebhookUrl); none: alerts stay in Alertmanager. */
+    readonly alertWebhookUrl?: pulumi.Output<string>;
 }

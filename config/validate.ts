@@ -15,6 +15,8 @@ import {
     EdgeSettings,
     ENVIRONMENTS,
     KafkaSettings,
+    MonitoringWorkload,
+    ObservabilitySettings,
     PresealedSecrets,
     TlsSettings,
     WebServiceSettings,
@@ -447,9 +449,31 @@ function tls(c: Checker, environment: Environment, value: unknown): TlsSettings 
 const CHART_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+$/;
 
 function charts(c: Checker, value: unknown): ChartVersions {
-    const v = c.object("charts", value, ["certManager", "traefik", "sealedSecrets"]) ?? {};
-    const pinned = (key: string) => c.string(`charts.${key}`, v[key], CHART_VERSION, "an exact chart version such as 1.2.3 (no ranges)");
-    return { certManager: pinned("certManager"), traefik: pinned("traefik"), sealedSecrets: pinned("sealedSecrets") };
+    const keys = ["certManager", "traefik", "sealedSecrets", "kubePrometheusStack", "loki", "alloy"] as const;
+    const v = c.object("charts", value, keys) ?? {};
+    return Object.fromEntries(keys.map((key) => [key, c.string(`charts.${key}`, v[key], CHART_VERSION, "an exact chart version such as 1.2.3 (no ranges)")])) as unknown as ChartVersions;
+}
+
+function monitoringWorkload(c: Checker, path: string, value: unknown, extra: string[]): Record<string, unknown> & MonitoringWorkload {
+    const w = c.object(path, value, ["replicas", "storage", "resources", ...extra]) ?? {};
+    return { ...w, replicas: c.integer(`${path}.replicas`, w.replicas, 1, 5), storage: storage(c, `${path}.storage`, w.storage), resources: resources(c, `${path}.resources`, w.resources) };
+}
+
+function observability(c: Checker, value: unknown): ObservabilitySettings {
+    const o = c.object("observability", value, ["prometheus", "alertmanager", "grafana", "loki", "alloy", "agents", "slackChannel"]) ?? {};
+    const prometheus = monitoringWorkload(c, "observability.prometheus", o.prometheus, ["retention"]);
+    const loki = monitoringWorkload(c, "observability.loki", o.loki, ["retentionHours"]);
+    const g = c.object("observability.grafana", o.grafana, ["host", "resources"]) ?? {};
+    const a = c.object("observability.alloy", o.alloy, ["resources"]) ?? {};
+    return {
+        prometheus: { ...prometheus, retention: c.string("observability.prometheus.retention", prometheus.retention, /^[0-9]+(h|d|w|y)$/, "a Prometheus duration such as 15d") },
+        alertmanager: monitoringWorkload(c, "observability.alertmanager", o.alertmanager, []),
+        grafana: { host: c.string("observability.grafana.host", g.host, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS label under the domain, or a full host name"), resources: resources(c, "observability.grafana.resources", g.resources) },
+        loki: { ...loki, retentionHours: c.integer("observability.loki.retentionHours", loki.retentionHours, 24, 24 * 3650) },
+        alloy: { resources: resources(c, "observability.alloy.resources", a.resources) },
+        agents: resources(c, "observability.agents", o.agents),
+        slackChannel: c.optionalString("observability.slackChannel", o.slackChannel, /^#[a-z0-9_-]+$/, "a Slack channel such as #platform-alerts"),
+    };
 }
 
 const SEALED_VALUE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -610,6 +634,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         charts: charts(c, deepMerge(structured.charts, values.charts)),
         sealedSecrets: presealed(c, values.sealedSecrets),
         webServices: [],
+        observability: observability(c, deepMerge(structured.observability, values.observability)),
+        alertWebhookUrl: raw.secretKeys.has("alertmanagerWebhookUrl") ? raw.readSecret("alertmanagerWebhookUrl") : undefined,
     };
     const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name)) };
     if (!config.registry.build && resolved.webServices.some((w) => w.build !== undefined)) {

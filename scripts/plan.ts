@@ -112,6 +112,26 @@ async function main(): Promise<number> {
     writeFile(options.outDir, "plan.txt", summary + "\n");
     console.log(summary);
     console.log(`Written to ${path.relative(process.cwd(), options.outDir) || "."}/`);
+
+    // --- Policy pack (policy/): every resource through the pack's analyzer server, as
+    // `pulumi preview --policy-pack policy --policy-pack-config policy/config/<stack>.json` runs it.
+    // A mandatory violation fails the plan (1); an invalid policy config is a config error (2).
+    const { PolicyConfigError, formatViolations, isMandatory, policyConfigFile, runPolicyPack } = await import("./plan/policyPack");
+    const policyConfig = policyConfigFile(config.stack, config.values[`${config.project}:environment`]);
+    let violations;
+    try {
+        violations = (await runPolicyPack(registered, config.stack, policyConfig)).violations;
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        console.error(`error: ${path.relative(process.cwd(), policyConfig)}: ${err.message}`);
+        return 2;
+    }
+    const policyReport = `Policies (${path.relative(PROJECT_DIR, policyConfig)}): ${violations.filter(isMandatory).length} mandatory, ${violations.filter((v) => !isMandatory(v)).length} advisory\n${formatViolations(violations)}`;
+    writeFile(options.outDir, "policy.txt", policyReport + "\n");
+    console.log(`\n${policyReport}`);
+    if (violations.some(isMandatory)) return 1;
+    // --- end of the policy pack
+
     return invalid.length > 0 ? 1 : 0;
 }
 

@@ -65,10 +65,11 @@ describe("offline plan", function () {
     });
 
     it("plans any stack file put beside the others", () => {
-        const dir = scratchProject({ alice: "config:\n  data-platform:environment: dev\n  data-platform:domain: alice.localhost\n  data-platform:registry: localhost:5001\n  data-platform:namespacePrefix: alice\n" });
+        const dir = scratchProject({ alice: "config:\n  data-platform:environment: dev\n  data-platform:domain: alice.localhost\n  data-platform:registry: localhost:5001\n" });
         const run = runPlan("alice", { stackDir: dir });
-        assert.strictEqual(run.code, 0, run.stderr);
-        assert.ok(objectsOf(run.outDir).some((o) => o.kind === "Namespace" && o.metadata.name === "alice-storage"));
+        assert.strictEqual(run.code, 0, run.stderr + run.stdout);
+        assert.ok(objectsOf(run.outDir).some((o) => o.kind === "Namespace" && o.metadata.name === "platform-storage"));
+        assert.match(run.stdout, /Policies \(policy\/config\/dev\.json\)/, "a personal dev stack is held to dev's policy config");
     });
 
     it("tells which stack file is missing", () => {

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import { WEB_DURATION_BUCKETS } from "../components/observability/metrics";
 import { PostgresServer, freePort, startPostgres } from "./support/realTools";
 import { PROJECT_DIR } from "./support/stacks";
 
@@ -12,21 +13,25 @@ async function startApp(env: Record<string, string>): Promise<{ url: string; sto
     const port = await freePort();
     const child: ChildProcess = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
         try {
             if ((await fetch(`${url}/healthz`)).ok) break;
         } catch {
             // not listening yet
         }
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sample-api did not start (exit ${child.exitCode})`);
+        if (Date.now() > deadline || child.exitCode !== null) {
+            child.kill();
+            throw new Error(`sample-api did not start (exit ${child.exitCode})`);
+        }
         await new Promise((r) => setTimeout(r, 100));
     }
     return { url, stop: () => child.kill("SIGTERM") };
 }
 
 describe("sample web service (apps/sample-api) on a real PostgreSQL", function () {
-    this.timeout(60_000);
+    // initdb and two Node processes: generous on a loaded 2-core machine.
+    this.timeout(180_000);
     let pg: PostgresServer;
     let api: Awaited<ReturnType<typeof startApp>>;
     let web: Awaited<ReturnType<typeof startApp>>;
@@ -70,6 +75,12 @@ describe("sample web service (apps/sample-api) on a real PostgreSQL", function (
         assert.match(text, /^http_requests_total\{method="GET",route="other",status="404"\} 1$/m);
         assert.match(text, /^http_request_duration_seconds_bucket\{method="GET",route="\/api\/items",le="\+Inf"\} \d+$/m);
         assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="\/api\/items"\} \d+$/m);
+    });
+
+    it("uses exactly the histogram buckets of the platform's metrics contract", async () => {
+        const text = await (await fetch(`${api.url}/metrics`)).text();
+        const buckets = [...text.matchAll(/^http_request_duration_seconds_bucket\{method="GET",route="\/api\/items",le="([^"]+)"\}/gm)].map((m) => m[1]);
+        assert.deepStrictEqual(buckets, [...WEB_DURATION_BUCKETS.map(String), "+Inf"]);
     });
 
     it("turns not-ready (503) when the database is gone, and reports it in its metrics", async () => {

@@ -10,7 +10,7 @@ const { Pool } = require("pg");
 
 const PORT = Number(process.env.PORT || 8080);
 const MODE = process.env.APP_MODE || "api";
-const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const pool = MODE === "api" ? new Pool({ connectionString: process.env.DATABASE_URL, max: 5, connectionTimeoutMillis: 3000 }) : undefined;
 // An idle connection dropped by the server (failover, restart) must not take the process down:

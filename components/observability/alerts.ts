@@ -10,6 +10,9 @@ import * as q from "./queries";
 
 export type Severity = "critical" | "warning";
 
+/** Most urgent first. */
+export const SEVERITIES: readonly Severity[] = ["critical", "warning"];
+
 /** An alert as we write it. Definitions may share a name (one per severity or per backup tier). */
 export interface AlertDefinition {
     readonly name: string;

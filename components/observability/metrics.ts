@@ -185,7 +185,7 @@ export const METRIC_SOURCES = {
         ],
     },
     webServices: {
-        endpoint: "every web service of the apps tier, port named http-metrics, GET /metrics: the contract the services implement",
+        endpoint: "every web service of the apps tier, GET /metrics on its HTTP port: the contract the services implement",
         verifiedAgainst: "our contract (no upstream): route is the route template, never the raw path, to bound cardinality",
         metrics: [
             metric("http_requests_total", "counter", ["method", "route", "status"], "Requests served, by method, route template and status code"),

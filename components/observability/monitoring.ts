@@ -1,0 +1,250 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as yaml from "js-yaml";
+import { ObservabilitySettings, ResourceSettings } from "../../config/types";
+import { standardLabels } from "../meta/labels";
+import { resourceRequirements } from "../meta/resources";
+import { PlatformSecret } from "../secrets/platformSecret";
+import { SealingKey } from "../secrets/sealedSecret";
+import { PeerSelector } from "../web/networkPolicies";
+import { AlertmanagerSettings, renderAlertmanagerConfig } from "./alertmanager";
+import { RuleGroup } from "./alerts";
+import { alloyConfig } from "./alloyConfig";
+import { PORTS, alloyPolicySpec, allowScrapeSpec, managementPolicySpecs } from "./observabilityPolicies";
+import { ScrapeTarget, podMonitorSpec } from "./scrapeTargets";
+
+/** Names the other objects rely on: the Grafana admin and Alertmanager config Secrets, Loki's Service. */
+export const NAMES = { release: "monitoring", grafanaAdmin: "grafana-admin", alertmanagerConfig: "alertmanager-config", loki: "loki" } as const;
+
+export interface MonitoringArgs {
+    /** Namespace of the management tier (Prometheus, Alertmanager, Grafana, Loki). */
+    readonly namespace: pulumi.Input<string>;
+    /** Namespace of the node agents (node-exporter, Alloy). */
+    readonly nodeAgentsNamespace: pulumi.Input<string>;
+    /** Sizes, retention, Grafana host and alert channel from the stack config. */
+    readonly settings: ObservabilitySettings;
+    /** Chart versions of kube-prometheus-stack, Loki and Alloy. */
+    readonly charts: { readonly kubePrometheusStack: string; readonly loki: string; readonly alloy: string };
+    /** Every metrics endpoint the platform deploys. */
+    readonly scrapeTargets: readonly ScrapeTarget[];
+    /** Alert rules (PrometheusRule groups). */
+    readonly ruleGroups: readonly RuleGroup[];
+    /** Grafana dashboards by file name. */
+    readonly dashboards: Readonly<Record<string, unknown>>;
+    /** Alertmanager receivers (the webhook URL is a secret). */
+    readonly alerting: { readonly webhookUrl?: pulumi.Output<string>; readonly slackChannel?: string };
+    /** Grafana's public host, its ingress class and certificate issuer. */
+    readonly grafanaHost: string;
+    readonly ingressClassName: string;
+    readonly clusterIssuer: string;
+    readonly ingressPeer: PeerSelector;
+    readonly issuerReady: pulumi.Resource[];
+    readonly apiServerCidrs: readonly string[];
+    readonly sealingKey: SealingKey;
+    /** Namespaces created by the platform (default-deny), where scraping needs an allow rule. */
+    readonly ownedNamespaces: readonly string[];
+}
+
+function chartResources(r: ResourceSettings) {
+    return resourceRequirements(r);
+}
+
+/**
+ * kube-prometheus-stack (Prometheus, Alertmanager, Grafana, the operator, kube-state-metrics and
+ * node-exporter), Loki (monolithic) and Grafana Alloy, with everything the platform deploys
+ * scraped, alerted on and on a dashboard.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly grafanaUrl: string;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:observability:Monitoring", name, {}, opts);
+        const s = args.settings;
+        const { namespace } = args;
+        const child = { parent: this };
+        const labels = standardLabels({ name: "monitoring", instance: NAMES.release });
+        this.grafanaUrl = `https://${args.grafanaHost}/`;
+
+        // --- Credentials, sealed: Grafana's admin and Alertmanager's configuration (it holds webhook URLs).
+        const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, child);
+        const grafanaAdmin = new PlatformSecret(
+            `${name}-grafana-admin`,
+            { namespace, secretName: NAMES.grafanaAdmin, data: { "admin-user": "admin", "admin-password": adminPassword.result }, labels, sealingKey: args.sealingKey },
+            child,
+        );
+        const alertmanagerYaml = pulumi.output(args.alerting.webhookUrl).apply((url) => {
+            const severities = ["critical", "warning"] as const;
+            const settings: AlertmanagerSettings = url
+                ? args.alerting.slackChannel
+                    ? { slack: { apiUrl: url, channel: args.alerting.slackChannel, severities } }
+                    : { webhook: { url, severities } }
+                : {};
+            return yaml.dump(renderAlertmanagerConfig(settings), { noRefs: true, lineWidth: -1 });
+        });
+        const alertmanagerConfig = new PlatformSecret(
+            `${name}-alertmanager-config`,
+            { namespace, secretName: NAMES.alertmanagerConfig, data: { "alertmanager.yaml": alertmanagerYaml }, labels, sealingKey: args.sealingKey },
+            child,
+        );
+
+        const volume = (size: string, storageClass?: string) => ({
+            volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } } },
+        });
+        const stack = new k8s.helm.v4.Chart(
+            `${name}-kube-prometheus-stack`,
+            {
+                name: NAMES.release,
+                chart: "kube-prometheus-stack",
+                version: args.charts.kubePrometheusStack,
+                namespace,
+                repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+                values: {
+                    fullnameOverride: NAMES.release,
+                    prometheusOperator: {
+                        resources: chartResources(s.agents),
+                        // Helm hooks do not run under Pulumi's Chart: the webhook certificate comes from cert-manager.
+                        admissionWebhooks: { certManager: { enabled: true } },
+                    },
+                    prometheus: {
+                        prometheusSpec: {
+                            replicas: s.prometheus.replicas,
+                            retention: s.prometheus.retention,
+                            resources: chartResources(s.prometheus.resources),
+                            storageSpec: volume(s.prometheus.storage.size, s.prometheus.storage.storageClass),
+                            // Select every monitor and rule, whatever its labels (not only release=<release>).
+                            serviceMonitorSelectorNilUsesHelmValues: false,
+                            podMonitorSelectorNilUsesHelmValues: false,
+                            ruleSelectorNilUsesHelmValues: false,
+                            probeSelectorNilUsesHelmValues: false,
+                            scrapeConfigSelectorNilUsesHelmValues: false,
+                        },
+                    },
+                    alertmanager: {
+                        alertmanagerSpec: {
+                            replicas: s.alertmanager.replicas,
+                            resources: chartResources(s.alertmanager.resources),
+                            storage: volume(s.alertmanager.storage.size, s.alertmanager.storage.storageClass),
+                            configSecret: NAMES.alertmanagerConfig,
+                        },
+                    },
+                    grafana: {
+                        fullnameOverride: "grafana",
+                        resources: chartResources(s.grafana.resources),
+                        admin: { existingSecret: NAMES.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
+                        ingress: {
+                            enabled: true,
+                            ingressClassName: args.ingressClassName,
+                            annotations: { "cert-manager.io/cluster-issuer": args.clusterIssuer },
+                            hosts: [args.grafanaHost],
+                            tls: [{ secretName: `${args.grafanaHost.replace(/\./g, "-")}-tls`, hosts: [args.grafanaHost] }],
+                        },
+                        sidecar: {
+                            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+                            datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" },
+                        },
+                        additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: pulumi.interpolate`http://${NAMES.loki}.${namespace}.svc.cluster.local:${PORTS.loki}` }],
+                    },
+                    "kube-state-metrics": { resources: chartResources(s.agents) },
+                    // Node-exporter needs the host's network and /proc: it runs with the other node agents.
+                    "prometheus-node-exporter": { namespaceOverride: args.nodeAgentsNamespace, resources: chartResources(s.agents) },
+                },
+            },
+            { parent: this, dependsOn: [grafanaAdmin, alertmanagerConfig, ...args.issuerReady] },
+        );
+
+        new k8s.helm.v4.Chart(
+            `${name}-loki`,
+            {
+                name: NAMES.loki,
+                chart: "loki",
+                version: args.charts.loki,
+                namespace,
+                repositoryOpts: { repo: "https://grafana-community.github.io/helm-charts" },
+                values: {
+                    deploymentMode: "Monolithic",
+                    loki: {
+                        // One tenant: the platform.
+                        auth_enabled: false,
+                        commonConfig: { replication_factor: 1 },
+                        storage: { type: "filesystem" },
+                        schemaConfig: { configs: [{ from: "2026-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] },
+                        limits_config: { retention_period: `${s.loki.retentionHours}h` },
+                        compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+                    },
+                    singleBinary: { replicas: s.loki.replicas, resources: chartResources(s.loki.resources), persistence: { size: s.loki.storage.size, storageClass: s.loki.storage.storageClass } },
+                    read: { replicas: 0 },
+                    write: { replicas: 0 },
+                    backend: { replicas: 0 },
+                    // The default memcached caches ask for ~10 GiB: far too much for these clusters.
+                    chunksCache: { enabled: false },
+                    resultsCache: { enabled: false },
+                    gateway: { enabled: false },
+                    test: { enabled: false },
+                    lokiCanary: { enabled: false },
+                },
+            },
+            child,
+        );
+
+        new k8s.helm.v4.Chart(
+            `${name}-alloy`,
+            {
+                name: "alloy",
+                chart: "alloy",
+                version: args.charts.alloy,
+                namespace: args.nodeAgentsNamespace,
+                repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
+                values: {
+                    controller: { type: "daemonset" },
+                    alloy: {
+                        configMap: { create: true, content: pulumi.output(namespace).apply((ns) => alloyConfig(`http://${NAMES.loki}.${ns}.svc.cluster.local:${PORTS.loki}/loki/api/v1/push`)) },
+                        // Read-only hostPath /var/log: the documented exception of the node-agents tier.
+                        mounts: { varlog: true },
+                        extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+                        resources: chartResources(s.alloy.resources),
+                    },
+                },
+            },
+            child,
+        );
+
+        // --- What to scrape, what to alert on, what to show.
+        const afterStack = { parent: this, dependsOn: [stack] };
+        for (const target of args.scrapeTargets) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-monitor-${target.name}`,
+                { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: target.name, namespace, labels }, spec: podMonitorSpec(target) },
+                afterStack,
+            );
+        }
+        new k8s.apiextensions.CustomResource(
+            `${name}-rules`,
+            { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "data-platform", namespace, labels }, spec: { groups: args.ruleGroups } },
+            afterStack,
+        );
+        for (const [file, dashboard] of Object.entries(args.dashboards)) {
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboard-${file.replace(/\.json$/, "")}`,
+                { metadata: { name: `dashboard-${file.replace(/\.json$/, "")}`, namespace, labels: { ...labels, grafana_dashboard: "1" } }, data: { [file]: JSON.stringify(dashboard, null, 2) } },
+                child,
+            );
+        }
+
+        // --- Network: the management tier's own paths, Alloy's, and Prometheus into every scraped namespace.
+        const metricsPorts = args.scrapeTargets.map((t) => t.portNumber);
+        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, ingressPeer: args.ingressPeer }))) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace, labels }, spec }, child);
+        }
+        new k8s.networking.v1.NetworkPolicy(`${name}-alloy-policy`, { metadata: { name: "alloy", namespace: args.nodeAgentsNamespace, labels }, spec: alloyPolicySpec(args.apiServerCidrs) }, child);
+        const portsByNamespace = new Map<string, number[]>();
+        for (const t of args.scrapeTargets) portsByNamespace.set(t.namespace, [...(portsByNamespace.get(t.namespace) ?? []), t.portNumber]);
+        for (const [ns, ports] of portsByNamespace) {
+            // Only namespaces the platform owns (and denies by default); a policy selecting every
+            // pod of kube-system would cut its other traffic off.
+            if (!args.ownedNamespaces.includes(ns)) continue;
+            new k8s.networking.v1.NetworkPolicy(`${name}-scrape-${ns}`, { metadata: { name: "allow-prometheus-scrape", namespace: ns, labels }, spec: allowScrapeSpec(ports) }, child);
+        }
+        this.registerOutputs({ grafanaUrl: this.grafanaUrl });
+    }
+}

@@ -1,0 +1,63 @@
+// NetworkPolicies of the monitoring and logging pods, and the rule every scraped namespace needs
+// to let Prometheus in. Pure specs.
+import { TIER_LABEL } from "../meta/labels";
+import { PeerSelector } from "../web/networkPolicies";
+
+export const PROMETHEUS_PODS = { "app.kubernetes.io/name": "prometheus" } as const;
+export const GRAFANA_PODS = { "app.kubernetes.io/name": "grafana" } as const;
+export const ALERTMANAGER_PODS = { "app.kubernetes.io/name": "alertmanager" } as const;
+export const LOKI_PODS = { "app.kubernetes.io/name": "loki" } as const;
+export const ALLOY_PODS = { "app.kubernetes.io/name": "alloy" } as const;
+export const PORTS = { grafana: 3000, loki: 3100, kubelet: 10250, nodeExporter: 9100 } as const;
+
+const tcp = (ports: readonly number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
+const ipBlocks = (cidrs: readonly string[]) => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+
+/** Prometheus, from the management tier, as a NetworkPolicy peer. */
+export function prometheusPeer(): PeerSelector {
+    return { namespaceSelector: { matchLabels: { [TIER_LABEL]: "management" } }, podSelector: { matchLabels: { ...PROMETHEUS_PODS } } };
+}
+
+/** In a scraped namespace: Prometheus may reach the metrics ports, nothing else. */
+export function allowScrapeSpec(metricsPorts: readonly number[]) {
+    return { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [prometheusPeer()], ports: tcp(metricsPorts) }] };
+}
+
+/** The management tier's own policies, by name. */
+export function managementPolicySpecs(args: { metricsPorts: readonly number[]; apiServerCidrs: readonly string[]; ingressPeer: PeerSelector }) {
+    return {
+        // The stack's components talk among themselves (Grafana -> Prometheus/Loki, Prometheus -> Alertmanager, ...).
+        "management-internal": { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+        // The operator, kube-state-metrics, Grafana's sidecars and Prometheus' discovery read the API.
+        "management-api-server": { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: ipBlocks(args.apiServerCidrs), ports: tcp([443, 6443]) }] },
+        // Prometheus scrapes every tier's metrics ports, and kubelets and node-exporters on the nodes.
+        "prometheus-scrape": {
+            podSelector: { matchLabels: { ...PROMETHEUS_PODS } },
+            policyTypes: ["Egress"],
+            egress: [
+                { to: [{ namespaceSelector: {} }], ports: tcp(args.metricsPorts) },
+                { to: ipBlocks(["0.0.0.0/0"]), ports: tcp([PORTS.kubelet, PORTS.nodeExporter]) },
+            ],
+        },
+        "grafana-from-ingress": { podSelector: { matchLabels: { ...GRAFANA_PODS } }, policyTypes: ["Ingress"], ingress: [{ from: [args.ingressPeer], ports: tcp([PORTS.grafana]) }] },
+        // Receivers (webhooks, Slack) are outside the cluster.
+        "alertmanager-receivers": { podSelector: { matchLabels: { ...ALERTMANAGER_PODS } }, policyTypes: ["Egress"], egress: [{ ports: tcp([443]) }] },
+        "loki-from-alloy": {
+            podSelector: { matchLabels: { ...LOKI_PODS } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "node-agents" } }, podSelector: { matchLabels: { ...ALLOY_PODS } } }], ports: tcp([PORTS.loki]) }],
+        },
+    };
+}
+
+/** Alloy on the nodes: reads the API (pod discovery) and pushes to Loki. */
+export function alloyPolicySpec(apiServerCidrs: readonly string[]) {
+    return {
+        podSelector: { matchLabels: { ...ALLOY_PODS } },
+        policyTypes: ["Egress"],
+        egress: [
+            { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "management" } }, podSelector: { matchLabels: { ...LOKI_PODS } } }], ports: tcp([PORTS.loki]) },
+            { to: ipBlocks(apiServerCidrs), ports: tcp([443, 6443]) },
+        ],
+    };
+}

@@ -1,0 +1,417 @@
+// Unit tests of the alert rules as data: synthetic series, a moment, and the alerts expected to
+// fire then (exact labels and rendered description), or none. test/observability.spec.ts turns
+// each case into a `promtool test rules` file.
+import { AlertTargets, Severity } from "../../components/observability/alerts";
+import { selector } from "../../components/observability/promql";
+
+/** The targets the cases are written for: the default namespace prefix and every backup tier. */
+export const SAMPLE_TARGETS: AlertTargets = {
+    namespaces: {
+        edge: "platform-edge",
+        apps: "platform-apps",
+        management: "platform-management",
+        streaming: "platform-streaming",
+        engines: "platform-engines",
+        storage: "platform-storage",
+        "node-agents": "platform-node-agents",
+    },
+    postgres: { scope: "postgres", backupTiers: ["daily", "weekly", "monthly"] },
+};
+
+export interface ExpectedAlert {
+    readonly severity: Severity;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly description: string;
+}
+
+export interface AlertCase {
+    readonly alert: string;
+    /** The situation, as a sentence ending the test's title. */
+    readonly when: string;
+    /** Spacing of the samples (default 1m). */
+    readonly interval?: string;
+    readonly series: readonly { readonly series: string; readonly values: string }[];
+    /** When the alerts are evaluated, from the first sample. */
+    readonly at: string;
+    /** Alerts of this name firing at that moment; empty: it must stay quiet. */
+    readonly fires: readonly ExpectedAlert[];
+}
+
+const DAY = 86400;
+const series = (metric: string, labels: Readonly<Record<string, string>>, values: string) => ({ series: `${metric}${selector(labels)}`, values });
+/** The same value for `samples` samples. */
+const steady = (value: number, samples = 60) => `${value}x${samples}`;
+/** A counter growing by `step` per sample. */
+const growing = (step: number, samples = 60) => `0+${step}x${samples}`;
+
+const storage = { namespace: "platform-storage" };
+const member = (name: string) => ({ ...storage, scope: "postgres", name, pod: name, container: "patroni" });
+const exporter = (pod: string) => ({ ...storage, pod, container: "exporter" });
+const statefulSet = { ...storage, statefulset: "postgres", job: "kube-state-metrics" };
+const cronJob = (tier: string) => ({ ...storage, cronjob: `postgres-backup-${tier}` });
+const streaming = { namespace: "platform-streaming" };
+const kafkaNode = (pod: string) => ({ ...streaming, pod, container: "kafka" });
+const webapp = { namespace: "platform-apps", job: "webapp" };
+const request = (status: string) => ({ ...webapp, method: "GET", route: "/api/items", status });
+const bucket = (le: string) => ({ ...webapp, method: "GET", route: "/api/items", le });
+const hpa = { namespace: "platform-apps", horizontalpodautoscaler: "webapp" };
+const pvc = (namespace: string) => ({ namespace, persistentvolumeclaim: "data-kafka-0", job: "kubelet" });
+const certificate = { namespace: "cert-manager", exported_namespace: "platform-edge", name: "platform-tls", issuer_name: "letsencrypt" };
+
+const NO_LEADER = "No member of Patroni cluster postgres in platform-storage has held the leader lock for a minute, or no member can be scraped. Failover normally completes within 40 s.";
+
+/** Connections on postgres-0: `active` of 200 allowed. */
+const connections = (active: number) => [
+    series("pg_stat_activity_count", { ...exporter("postgres-0"), datname: "webapp", state: "active" }, steady(active)),
+    series("pg_stat_activity_count", { ...exporter("postgres-0"), datname: "webapp", state: "idle" }, steady(0)),
+    series("pg_settings_max_connections", exporter("postgres-0"), steady(200)),
+];
+
+/** postgres-0 is primary at 16 MiB of WAL; postgres-1 replays at `replayed` bytes. */
+const replication = (replayed: number) => [
+    series("patroni_xlog_location", member("postgres-0"), steady(16 * 1048576)),
+    series("patroni_xlog_location", member("postgres-1"), steady(0)),
+    series("patroni_xlog_replayed_location", member("postgres-0"), steady(0)),
+    series("patroni_xlog_replayed_location", member("postgres-1"), steady(replayed)),
+    series("patroni_replica", member("postgres-0"), steady(0)),
+    series("patroni_replica", member("postgres-1"), steady(1)),
+];
+
+/** Each backup tier with its period in days (a month at its longest). */
+const BACKUP_PERIODS: readonly [string, number][] = [
+    ["daily", 1],
+    ["weekly", 7],
+    ["monthly", 31],
+];
+/** A backup tier's CronJob whose last success was `ago` seconds before the first sample. */
+const lastBackup = (tier: string, ago: number, samples = 600) => series("kube_cronjob_status_last_successful_time", cronJob(tier), steady(-ago, samples));
+const backupFired = (tier: string, age: string, every: string): ExpectedAlert => ({
+    severity: "warning",
+    labels: { ...cronJob(tier), tier },
+    description: `postgres-backup-${tier} in platform-storage has not completed successfully for ${age}; the ${tier} tier should succeed at least every ${every}.`,
+});
+
+/** webapp answers 600 requests a minute, `errors` of them with a 500. */
+const traffic = (errors: number) => [series("http_requests_total", request("200"), growing(600 - errors)), series("http_requests_total", request("500"), growing(errors))];
+
+/** An autoscaler running `current` of at most 10 replicas. */
+const autoscaler = (current: number) => [
+    series("kube_horizontalpodautoscaler_status_current_replicas", hpa, steady(current)),
+    series("kube_horizontalpodautoscaler_spec_max_replicas", hpa, steady(10)),
+];
+
+/** A 100 GiB volume with `usedGiB` in use. */
+const volume = (namespace: string, usedGiB: number) => [
+    series("kubelet_volume_stats_used_bytes", pvc(namespace), steady(usedGiB * 2 ** 30)),
+    series("kubelet_volume_stats_capacity_bytes", pvc(namespace), steady(100 * 2 ** 30)),
+];
+const volumeFired = (severity: Severity, percent: string): ExpectedAlert => ({
+    severity,
+    labels: { namespace: "platform-streaming", persistentvolumeclaim: "data-kafka-0" },
+    description: `platform-streaming/data-kafka-0 is ${percent} full.`,
+});
+
+/** A certificate that expires `seconds` after the first sample. */
+const expiring = (seconds: number) => [series("certmanager_certificate_expiration_timestamp_seconds", certificate, steady(seconds, 180))];
+const expiryFired = (severity: Severity, remaining: string): ExpectedAlert => ({
+    severity,
+    labels: certificate,
+    description: `Certificate platform-tls in platform-edge expires in ${remaining}.`,
+});
+
+const readiness = (labels: Readonly<Record<string, string>>, condition: string) =>
+    ["True", "False", "Unknown"].map((c) => series("certmanager_certificate_ready_status", { ...labels, condition: c }, steady(c === condition ? 1 : 0)));
+
+export const ALERT_CASES: readonly AlertCase[] = [
+    {
+        alert: "PostgresNoLeader",
+        when: "the members run but none holds the leader lock",
+        series: [series("patroni_primary", member("postgres-0"), steady(0)), series("patroni_primary", member("postgres-1"), steady(0))],
+        at: "5m",
+        fires: [{ severity: "critical", labels: { namespace: "platform-storage", scope: "postgres" }, description: NO_LEADER }],
+    },
+    {
+        alert: "PostgresNoLeader",
+        when: "no member can be scraped at all",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: { namespace: "platform-storage", scope: "postgres" }, description: NO_LEADER }],
+    },
+    {
+        alert: "PostgresNoLeader",
+        when: "one member is primary",
+        series: [series("patroni_primary", member("postgres-0"), steady(1)), series("patroni_primary", member("postgres-1"), steady(0))],
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "PostgresMemberDown",
+        when: "one of three members has not been ready for 5 minutes",
+        series: [series("kube_statefulset_replicas", statefulSet, steady(3)), series("kube_statefulset_status_replicas_ready", statefulSet, steady(2))],
+        at: "10m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-storage", statefulset: "postgres" },
+                description: "1 member(s) of postgres in platform-storage have not been ready for 5 minutes.",
+            },
+        ],
+    },
+    {
+        alert: "PostgresReplicationLagHigh",
+        when: "a replica is 2 MiB of WAL behind the primary",
+        series: replication(14 * 1048576),
+        at: "10m",
+        fires: [
+            {
+                severity: "warning",
+                labels: member("postgres-1"),
+                description: "Replica postgres-1 of postgres is 2MiB of WAL behind the primary; Patroni does not fail over to a replica more than 1 MiB behind.",
+            },
+        ],
+    },
+    {
+        alert: "PostgresReplicationLagHigh",
+        when: "a replica is 512 KiB behind",
+        series: replication(16 * 1048576 - 512 * 1024),
+        at: "10m",
+        fires: [],
+    },
+    {
+        alert: "PostgresConnectionsNearMax",
+        when: "165 of 200 connections are in use (warning only)",
+        series: connections(165),
+        at: "10m",
+        fires: [{ severity: "warning", labels: { namespace: "platform-storage", pod: "postgres-0" }, description: "postgres-0 in platform-storage uses 82.5% of max_connections." }],
+    },
+    {
+        alert: "PostgresConnectionsNearMax",
+        when: "195 of 200 connections are in use (warning and critical)",
+        series: connections(195),
+        at: "10m",
+        fires: ["warning", "critical"].map((severity) => ({
+            severity: severity as Severity,
+            labels: { namespace: "platform-storage", pod: "postgres-0" },
+            description: "postgres-0 in platform-storage uses 97.5% of max_connections.",
+        })),
+    },
+    ...BACKUP_PERIODS.map(([tier, days]) => ({
+        alert: "PostgresBackupTooOld",
+        when: `the ${tier} backup last succeeded ${days}d 9h ago`,
+        series: [lastBackup(tier, days * DAY)],
+        at: "9h",
+        fires: [backupFired(tier, `${days}d 9h 0m 0s`, `${days}d 8h`)],
+    })),
+    {
+        alert: "PostgresBackupTooOld",
+        when: "the daily backup last succeeded 1d 7h ago",
+        series: [lastBackup("daily", DAY)],
+        at: "7h",
+        fires: [],
+    },
+    {
+        alert: "PostgresBackupTooOld",
+        when: "the daily CronJob was created 1d 9h ago and never succeeded",
+        series: [series("kube_cronjob_created", cronJob("daily"), steady(-DAY, 600))],
+        at: "9h",
+        fires: [backupFired("daily", "1d 9h 0m 0s", "1d 8h")],
+    },
+    {
+        alert: "PostgresBackupTooOld",
+        when: "the overdue daily CronJob is suspended",
+        series: [lastBackup("daily", DAY), series("kube_cronjob_spec_suspend", cronJob("daily"), steady(1, 600))],
+        at: "9h",
+        fires: [],
+    },
+    {
+        alert: "KafkaUnderReplicatedPartitions",
+        when: "a broker has led 2 under-replicated partitions for 10 minutes",
+        series: [series("kafka_server_replicamanager_underreplicatedpartitions", kafkaNode("kafka-broker-0"), steady(2))],
+        at: "15m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-streaming", pod: "kafka-broker-0" },
+                description: "kafka-broker-0 in platform-streaming leads 2 partition(s) with fewer in-sync replicas than replicas.",
+            },
+        ],
+    },
+    {
+        alert: "KafkaOfflinePartitions",
+        when: "three controllers each report the same 3 offline partitions",
+        series: ["kafka-controller-0", "kafka-controller-1", "kafka-controller-2"].map((pod) => series("kafka_controller_kafkacontroller_offlinepartitionscount", kafkaNode(pod), steady(3))),
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "3 partition(s) of the Kafka cluster in platform-streaming have no leader." }],
+    },
+    {
+        alert: "KafkaActiveControllerCount",
+        when: "two controllers both claim to be active",
+        series: ["kafka-controller-0", "kafka-controller-1"].map((pod) => series("kafka_controller_kafkacontroller_activecontrollercount", kafkaNode(pod), steady(1))),
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "The Kafka cluster in platform-streaming reports 2 active controllers (0 also when no node can be scraped)." }],
+    },
+    {
+        alert: "KafkaActiveControllerCount",
+        when: "no Kafka node can be scraped",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "The Kafka cluster in platform-streaming reports 0 active controllers (0 also when no node can be scraped)." }],
+    },
+    {
+        alert: "KafkaActiveControllerCount",
+        when: "exactly one of three controllers is active",
+        series: ["kafka-controller-0", "kafka-controller-1", "kafka-controller-2"].map((pod, i) =>
+            series("kafka_controller_kafkacontroller_activecontrollercount", kafkaNode(pod), steady(i === 0 ? 1 : 0)),
+        ),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "KafkaIsrShrinking",
+        when: "a broker's in-sync replica sets have shrunk every 10 seconds for 20 minutes",
+        series: [series("kafka_server_replicamanager_isrshrinks_total", kafkaNode("kafka-broker-1"), growing(6))],
+        at: "25m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-streaming", pod: "kafka-broker-1" },
+                description: "In-sync replica sets on kafka-broker-1 in platform-streaming have been shrinking for 15 minutes (0.1 per second).",
+            },
+        ],
+    },
+    {
+        alert: "WebServiceErrorRateHigh",
+        when: "10% of a service's requests fail with 500",
+        series: traffic(60),
+        at: "20m",
+        fires: [{ severity: "critical", labels: webapp, description: "webapp in platform-apps answered 10% of its requests with a 5xx status over 5 minutes." }],
+    },
+    {
+        alert: "WebServiceErrorRateHigh",
+        when: "1% of a service's requests fail",
+        series: traffic(6),
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "WebServiceLatencyHigh",
+        when: "10% of requests take between 1 s and 2.5 s",
+        series: [series("http_request_duration_seconds_bucket", bucket("0.5"), growing(50)), series("http_request_duration_seconds_bucket", bucket("1"), growing(90))].concat(
+            ["2.5", "+Inf"].map((le) => series("http_request_duration_seconds_bucket", bucket(le), growing(100))),
+        ),
+        at: "25m",
+        fires: [{ severity: "warning", labels: webapp, description: "The 99th percentile latency of webapp in platform-apps is 2.35s (limit 1s)." }],
+    },
+    {
+        alert: "PlatformPodRestarting",
+        when: "a container restarts every 3 minutes",
+        interval: "3m",
+        series: [series("kube_pod_container_status_restarts_total", { ...kafkaNode("kafka-0"), uid: "0f1e" }, growing(1, 20))],
+        at: "27m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-streaming", pod: "kafka-0", container: "kafka" },
+                description: "Container kafka of platform-streaming/kafka-0 restarted 5 times in 15 minutes.",
+            },
+        ],
+    },
+    {
+        alert: "PlatformPodRestarting",
+        when: "a container outside the platform's namespaces restarts",
+        interval: "3m",
+        series: [series("kube_pod_container_status_restarts_total", { namespace: "kube-system", pod: "coredns-0", container: "coredns", uid: "0f1f" }, growing(1, 20))],
+        at: "27m",
+        fires: [],
+    },
+    {
+        alert: "PlatformHpaAtMaxReplicas",
+        when: "an autoscaler has run its 10 of 10 replicas for 35 minutes",
+        series: autoscaler(10),
+        at: "35m",
+        fires: [{ severity: "warning", labels: hpa, description: "platform-apps/webapp has run 10 replicas, its maximum, for 30 minutes." }],
+    },
+    {
+        alert: "PlatformHpaAtMaxReplicas",
+        when: "an autoscaler runs 7 of 10 replicas",
+        series: autoscaler(7),
+        at: "35m",
+        fires: [],
+    },
+    {
+        alert: "PlatformVolumeFillingUp",
+        when: "a volume is 90% full (warning only)",
+        series: volume("platform-streaming", 90),
+        at: "15m",
+        fires: [volumeFired("warning", "90%")],
+    },
+    {
+        alert: "PlatformVolumeFillingUp",
+        when: "a volume is 97% full (warning and critical)",
+        series: volume("platform-streaming", 97),
+        at: "15m",
+        fires: [volumeFired("warning", "97%"), volumeFired("critical", "97%")],
+    },
+    {
+        alert: "PlatformVolumeFillingUp",
+        when: "a full volume is outside the platform's namespaces",
+        series: volume("kube-system", 99),
+        at: "15m",
+        fires: [],
+    },
+    {
+        alert: "CertificateExpiringSoon",
+        when: "a certificate expires in 10 days (warning only)",
+        series: expiring(10 * DAY),
+        at: "2h",
+        fires: [expiryFired("warning", "9d 22h 0m 0s")],
+    },
+    {
+        alert: "CertificateExpiringSoon",
+        when: "a certificate expires in 2 days (warning and critical)",
+        series: expiring(2 * DAY),
+        at: "2h",
+        fires: [expiryFired("warning", "1d 22h 0m 0s"), expiryFired("critical", "1d 22h 0m 0s")],
+    },
+    {
+        alert: "CertificateExpiringSoon",
+        when: "a certificate is not issued yet, its expiry 0",
+        series: expiring(0),
+        at: "2h",
+        fires: [],
+    },
+    {
+        alert: "CertificateNotReady",
+        when: "a certificate has been Ready=False for 20 minutes (scraped without honorLabels)",
+        series: readiness(certificate, "False"),
+        at: "20m",
+        fires: [{ severity: "warning", labels: { ...certificate, condition: "False" }, description: "Certificate platform-tls in platform-edge has had Ready=False for 15 minutes." }],
+    },
+    {
+        alert: "CertificateNotReady",
+        when: "a certificate's readiness is Unknown (scraped with honorLabels)",
+        series: readiness({ namespace: "platform-edge", name: "platform-tls" }, "Unknown"),
+        at: "20m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-edge", name: "platform-tls", condition: "Unknown" },
+                description: "Certificate platform-tls in platform-edge has had Ready=Unknown for 15 minutes.",
+            },
+        ],
+    },
+    {
+        alert: "CertificateNotReady",
+        when: "a certificate is ready",
+        series: readiness(certificate, "True"),
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "SealedSecretsUnsealFailing",
+        when: "the controller fails to unseal once a minute",
+        series: [series("sealed_secrets_controller_unseal_errors_total", { namespace: "platform-management", pod: "sealed-secrets-0", reason: "unseal" }, growing(1))],
+        at: "20m",
+        fires: [{ severity: "warning", labels: { reason: "unseal" }, description: "The sealed-secrets controller failed 15 time(s) in 15 minutes (unseal errors)." }],
+    },
+];
