@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { chartBudget, formatRequests, objectBudget, total } from "./plan/budget";
 import { ChartRequest, RenderedObject, isHelm, isKubernetesObject, renderChart, renderObject } from "./plan/manifests";
 import { installMockRuntime } from "./plan/mockRuntime";
 import { validateObject } from "./plan/schema";
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
     const sorted = [...registered].sort((a, b) => a.urn.localeCompare(b.urn));
     writeFile(options.outDir, "resources.json", JSON.stringify(sorted, null, 2) + "\n");
 
+    const budget = [...objectBudget(objects.map((o) => o.object)), ...chartBudget(charts)];
     const summary = [
         `Plan of stack "${config.stack}": ${registered.length} resources, ${objects.length} Kubernetes objects, ${charts.length} Helm charts`,
         "",
@@ -105,6 +107,9 @@ async function main(): Promise<number> {
         "",
         "Outputs:",
         dump(outputs ?? {}).trimEnd(),
+        "",
+        `Requests of long-running pods on one node: ${formatRequests(total(budget))}`,
+        ...budget.map((l) => `  ${formatRequests({ cpu: l.perReplica.cpu * l.replicas, memory: l.perReplica.memory * l.replicas })}  ${l.replicas} x ${l.what}`),
         "",
         `Schema validation: ${objects.length - new Set(invalid.map((i) => i.split(":")[0])).size} valid, ${new Set(invalid.map((i) => i.split(":")[0])).size} invalid`,
         ...invalid.map((i) => `  invalid: ${i}`),

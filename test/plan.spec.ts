@@ -44,6 +44,16 @@ describe("offline plan", function () {
         });
     }
 
+    it("dev fits a laptop: the whole platform's long-running pods request at most 4 CPU and 8 GiB", () => {
+        const run = runPlan("dev");
+        const match = /Requests of long-running pods on one node: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(run.stdout);
+        assert.ok(match, run.stdout);
+        assert.ok(Number(match[1]) <= 4, `${match[1]} CPU`);
+        assert.ok(Number(match[2]) <= 8, `${match[2]} GiB`);
+        // Every chart is counted from the values we give it, so no chart may run without requests.
+        for (const chart of ["kube-prometheus-stack", "loki", "alloy", "traefik", "sealed-secrets", "cert-manager"]) assert.match(run.stdout, new RegExp(`\\[chart [^\\]]*${chart}\\]`));
+    });
+
     it("fails on a wrong value with a message naming the key, and no stack trace", () => {
         const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
         const dir = scratchProject({ broken: prod.replace("members: 3", "members: -2").replace("domain: data.example.com", "domain: data..example") });

@@ -46,6 +46,9 @@ export interface MonitoringArgs {
     readonly ownedNamespaces: readonly string[];
 }
 
+/** Small helpers beside the main containers (config reloaders, Grafana's dashboard and datasource sidecars). */
+export const SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+
 function chartResources(r: ResourceSettings) {
     return resourceRequirements(r);
 }
@@ -103,6 +106,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     fullnameOverride: NAMES.release,
                     prometheusOperator: {
                         resources: chartResources(s.agents),
+                        // The config reloader runs beside every Prometheus and Alertmanager pod.
+                        prometheusConfigReloader: { resources: SIDECAR_RESOURCES },
                         // Helm hooks do not run under Pulumi's Chart: the webhook certificate comes from cert-manager.
                         admissionWebhooks: { certManager: { enabled: true } },
                     },
@@ -140,6 +145,7 @@ export class Monitoring extends pulumi.ComponentResource {
                             tls: [{ secretName: `${args.grafanaHost.replace(/\./g, "-")}-tls`, hosts: [args.grafanaHost] }],
                         },
                         sidecar: {
+                            resources: SIDECAR_RESOURCES,
                             dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
                             datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" },
                         },
