@@ -20,6 +20,25 @@ describe("offline plan", function () {
                 assert.match(first.stdout, /Counts by type:/);
             });
 
+            it("passes the policy pack, run through its analyzer server, with no mandatory violation", () => {
+                assert.match(first.stdout, new RegExp(`^Policies \\(policy/config/${stack}\\.json\\): 0 mandatory`, "m"));
+                assert.doesNotMatch(first.stdout, /\[mandatory\]/);
+                assert.strictEqual(fs.readFileSync(path.join(first.outDir, "policy.txt"), "utf8").split("\n")[0], first.stdout.match(/^Policies .*$/m)![0]);
+            });
+
+            if (stack === "dev") {
+                it("fits a laptop: the whole platform's long-running pods request at most 4 CPU and 8 GiB", () => {
+                    const match = /Requests of long-running pods on one node: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(first.stdout);
+                    assert.ok(match, first.stdout);
+                    assert.ok(Number(match[1]) <= 4, `${match[1]} CPU`);
+                    assert.ok(Number(match[2]) <= 8, `${match[2]} GiB`);
+                    // Every chart is counted from the values we give it, so no chart may run without requests.
+                    for (const chart of ["kube-prometheus-stack", "loki", "alloy", "traefik", "sealed-secrets", "cert-manager"]) {
+                        assert.match(first.stdout, new RegExp(`\\[chart [^\\]]*${chart}\\]`));
+                    }
+                });
+            }
+
             it("writes one YAML file per object, and every namespace has PSA labels and a default-deny policy", () => {
                 const objects = objectsOf(first.outDir);
                 const namespaces = objects.filter((o) => o.kind === "Namespace");
@@ -43,16 +62,6 @@ describe("offline plan", function () {
             });
         });
     }
-
-    it("dev fits a laptop: the whole platform's long-running pods request at most 4 CPU and 8 GiB", () => {
-        const run = runPlan("dev");
-        const match = /Requests of long-running pods on one node: ([0-9.]+) CPU, ([0-9.]+) GiB/.exec(run.stdout);
-        assert.ok(match, run.stdout);
-        assert.ok(Number(match[1]) <= 4, `${match[1]} CPU`);
-        assert.ok(Number(match[2]) <= 8, `${match[2]} GiB`);
-        // Every chart is counted from the values we give it, so no chart may run without requests.
-        for (const chart of ["kube-prometheus-stack", "loki", "alloy", "traefik", "sealed-secrets", "cert-manager"]) assert.match(run.stdout, new RegExp(`\\[chart [^\\]]*${chart}\\]`));
-    });
 
     it("fails on a wrong value with a message naming the key, and no stack trace", () => {
         const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
