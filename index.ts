@@ -19,7 +19,6 @@ import { SealedSecretsController } from "./components/secrets/sealedSecretsContr
 import { ServiceEndpoint } from "./components/web/networkPolicies";
 import { Route, SiteIngress, routeHost } from "./components/web/siteIngress";
 import { WebService, webServiceEndpoint } from "./components/web/webService";
-import { PORTS as KAFKA_PORTS } from "./components/kafka/topology";
 import { PORTS as POSTGRES_PORTS } from "./components/postgres/patroniConfig";
 import { loadConfig } from "./config";
 
@@ -109,6 +108,8 @@ const kafka = new KafkaCluster(
         image: kafkaImage.ref,
         strictSpread: config.environment !== "dev",
         protect: prod,
+        tlsIssuer: { name: certManager.internalIssuerName, ready: certManager.internalReady },
+        sealingKey,
     },
     { provider },
 );
@@ -125,7 +126,7 @@ const imageOf = (context: string) => {
 };
 const endpoints = new Map<string, ServiceEndpoint>([
     ["postgres", { name: "postgres", namespace: namespaces.names.storage, podLabels: postgres.memberLabels, ports: [POSTGRES_PORTS.postgres] }],
-    ["kafka", { name: "kafka", namespace: namespaces.names.streaming, podLabels: kafka.brokerLabels, ports: [KAFKA_PORTS.internal] }],
+    ["kafka", { name: "kafka", namespace: namespaces.names.streaming, podLabels: kafka.brokerLabels, ports: kafka.clientPorts }],
     ...config.webServices.map((w): [string, ServiceEndpoint] => [w.name, webServiceEndpoint(w.name, w.port, namespaces.names.apps)]),
 ]);
 const routes: Route[] = [];

@@ -124,6 +124,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             mode: "combined",
             controllers: 0,
             brokers: 1,
+            clientTls: false,
             replicationFactor: 1,
             minInsyncReplicas: 1,
             storage: { size: "5Gi" },
@@ -159,6 +160,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             mode: "combined",
             controllers: 0,
             brokers: 3,
+            clientTls: true,
             replicationFactor: 3,
             minInsyncReplicas: 2,
             storage: { size: "50Gi" },
@@ -194,6 +196,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",
+            clientTls: true,
             controllers: 3,
             brokers: 3,
             replicationFactor: 3,

@@ -162,6 +162,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "kafka.controllerResources.requests.memory": "Memory request of a dedicated controller",
     "kafka.controllerResources.limits.cpu": "CPU limit of a dedicated controller",
     "kafka.controllerResources.limits.memory": "Memory limit of a dedicated controller",
+    "kafka.clientTls": "A TLS listener for clients on 9094 with a certificate from the platform CA (required in prod)",
     "kafka.topics": "Topics created and updated by the topics Job: name, partitions, replicationFactor, retentionMs, cleanupPolicy",
 };
 

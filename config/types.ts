@@ -167,6 +167,8 @@ export interface KafkaSettings {
     readonly resources: ResourceSettings;
     readonly controllerResources: ResourceSettings;
     readonly topics: readonly TopicSettings[];
+    /** A TLS listener for clients (port 9094), with a certificate from the platform CA. */
+    readonly clientTls: boolean;
 }
 
 /** How outside traffic reaches the platform. */

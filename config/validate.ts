@@ -370,7 +370,7 @@ function topics(c: Checker, value: unknown, brokers: number, defaultRf: number):
 function kafka(c: Checker, environment: Environment, value: unknown): KafkaSettings {
     const k = c.object("kafka", value, [
         "version", "image", "mode", "controllers", "brokers", "replicationFactor", "minInsyncReplicas",
-        "storage", "controllerStorage", "resources", "controllerResources", "topics",
+        "storage", "controllerStorage", "resources", "controllerResources", "topics", "clientTls",
     ]) ?? {};
     const mode = c.oneOf("kafka.mode", k.mode, ["combined", "dedicated"] as const);
     const brokers = c.integer("kafka.brokers", k.brokers, 1, 100);
@@ -390,6 +390,9 @@ function kafka(c: Checker, environment: Environment, value: unknown): KafkaSetti
     }
     if (environment === "prod" && mode !== "dedicated") {
         c.fail("kafka.mode", k.mode, "dedicated in prod (controllers apart from brokers)");
+    }
+    if (environment === "prod" && k.clientTls !== true) {
+        c.fail("kafka.clientTls", k.clientTls, "true in prod (clients reach Kafka over TLS)");
     }
     if (environment === "prod" && Number.isInteger(brokers) && brokers < 3) {
         c.fail("kafka.brokers", k.brokers, "at least 3 in prod");
@@ -422,6 +425,7 @@ function kafka(c: Checker, environment: Environment, value: unknown): KafkaSetti
         resources: resources(c, "kafka.resources", k.resources),
         controllerResources: resources(c, "kafka.controllerResources", k.controllerResources),
         topics: topics(c, k.topics, brokers, rf),
+        clientTls: c.boolean("kafka.clientTls", k.clientTls),
     };
 }
 

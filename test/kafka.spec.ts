@@ -7,7 +7,7 @@ import { KafkaCluster } from "../components/kafka/kafkaCluster";
 import { topicsScript } from "../components/kafka/topicsScript";
 import { BROKER_ID_OFFSET } from "../components/kafka/topology";
 import { ConfigError, resolveConfig } from "../config";
-import { MockedResource, ofType, settled, useMocks } from "./support/mocks";
+import { MockedResource, ofType, settled, testSealingKey, useMocks } from "./support/mocks";
 import { PROJECT_DIR, STACKS, rawConfigOf, withValues } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";
 
@@ -28,6 +28,8 @@ async function clusterOf(stack: string): Promise<MockedResource[]> {
         image: "registry.example.com/kafka@sha256:" + "c".repeat(64),
         strictSpread: stack !== "dev",
         protect: stack === "prod",
+        tlsIssuer: { name: "platform-ca", ready: [] },
+        sealingKey: testSealingKey(),
     });
     await settled(cluster.bootstrapServers, cluster.clusterId);
     return resources;
@@ -58,9 +60,10 @@ describe("Kafka (KRaft)", () => {
             assert.strictEqual(quorumVoters(voters), "0@c-0.h:9093,1@c-1.h:9093,2@c-2.h:9093");
         });
 
-        for (const role of ["combined", "controller", "broker"] as const) {
-            it(`${role}: listener names agree across listeners, advertised listeners, the protocol map and the controller names`, () => {
-                const p = brokerProperties(role, node, voters, durability);
+        const tls = { port: 9094, keystorePath: "/tls/keystore.p12", keystorePassword: "x" };
+        for (const [role, withTls] of [["combined", false], ["controller", false], ["broker", false], ["combined", true], ["broker", true]] as const) {
+            it(`${role}${withTls ? " with client TLS" : ""}: listener names agree across listeners, advertised listeners, the protocol map and the controller names`, () => {
+                const p = brokerProperties(role, node, voters, durability, withTls ? tls : undefined);
                 const listeners = listenerNames(p.listeners);
                 const mapped = p["listener.security.protocol.map"].split(",").map((m) => m.split(":")[0]);
                 for (const name of [...listeners, ...listenerNames(p["advertised.listeners"] ?? "")]) assert.ok(mapped.includes(name), `${name} has no protocol`);
@@ -180,6 +183,25 @@ describe("Kafka (KRaft)", () => {
             }
         });
 
+        it("serves clients over TLS on 9094 with a PKCS#12 keystore from the platform CA", () => {
+            const p = propertiesOf("kafka-broker-config");
+            assert.match(p["listeners"], /(^|,)CLIENT:\/\/:9094(,|$)/);
+            assert.match(p["advertised.listeners"], /CLIENT:\/\/@POD_NAME@\.kafka-brokers\.platform-streaming\.svc\.cluster\.local:9094/);
+            assert.match(p["listener.security.protocol.map"], /(^|,)CLIENT:SSL(,|$)/);
+            assert.strictEqual(p["listener.name.client.ssl.keystore.location"], "/etc/kafka/tls/keystore.p12");
+            assert.strictEqual(p["listener.name.client.ssl.keystore.password"], "@KEYSTORE_PASSWORD@", "the password is filled in at start, never written in a ConfigMap");
+            assert.ok(!("listener.name.client.ssl.keystore.location" in propertiesOf("kafka-controller-config")), "controllers serve no clients");
+            const cert = resources.find((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate")!.inputs;
+            assert.strictEqual(cert.spec.issuerRef.name, "platform-ca");
+            assert.deepStrictEqual(cert.spec.keystores.pkcs12, { create: true, passwordSecretRef: { name: "kafka-keystore-password", key: "password" } });
+            for (let i = 0; i < 3; i++) assert.ok(cert.spec.dnsNames.includes(`kafka-broker-${i}.kafka-brokers.platform-streaming.svc.cluster.local`));
+            assert.ok(cert.spec.dnsNames.includes("kafka-bootstrap.platform-streaming.svc.cluster.local"));
+            const pod = brokers.spec.template.spec;
+            assert.ok(pod.volumes.some((v: any) => v.secret?.secretName === "kafka-tls"));
+            assert.deepStrictEqual(pod.containers[0].env.find((e: any) => e.name === "KEYSTORE_PASSWORD").valueFrom, { secretKeyRef: { name: "kafka-keystore-password", key: "password" } });
+            assert.ok(resources.find((r) => r.name === "kafka-bootstrap")!.inputs.spec.ports.some((p: any) => p.port === 9094));
+        });
+
         it("keeps a CLUSTER_ID generated once (stored in state)", () => {
             const id = resources.find((r) => r.type === "random:index/randomId:RandomId");
             assert.strictEqual(id?.inputs.byteLength, 16);
@@ -194,6 +216,8 @@ describe("Kafka (KRaft)", () => {
         const p = parseProperties(resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.inputs.data["server.properties"]);
         assert.strictEqual(p["process.roles"], "broker,controller");
         assert.strictEqual(p["default.replication.factor"], "1");
+        assert.ok(!p.listeners.includes("CLIENT"), "no TLS listener in dev");
+        assert.strictEqual(ofType(resources, "kubernetes:cert-manager.io/v1:Certificate").length, 0);
     });
 
     describe("image scripts", () => {
@@ -222,6 +246,23 @@ describe("Kafka (KRaft)", () => {
                 `kafka-storage.sh format --ignore-formatted --cluster-id abc --config ${runtime}`,
                 `kafka-server-start.sh ${runtime}`,
             ]);
+        });
+
+        it("kafka-start fills in the keystore password, and refuses to start a TLS listener without one", () => {
+            const dir = tempDir("kafka-start-tls");
+            const home = path.join(dir, "kafka");
+            fs.mkdirSync(path.join(home, "bin"), { recursive: true });
+            for (const tool of ["kafka-storage.sh", "kafka-server-start.sh"]) fs.writeFileSync(path.join(home, "bin", tool), "#!/bin/sh\n", { mode: 0o755 });
+            const template = path.join(dir, "server.properties");
+            fs.writeFileSync(template, `listener.name.client.ssl.keystore.password=@KEYSTORE_PASSWORD@\nlog.dirs=${dir}/logs\n`);
+            const runtime = path.join(dir, "runtime.properties");
+            const env = { PATH: process.env.PATH, POD_NAME: "kafka-broker-0", CLUSTER_ID: "abc", KAFKA_HOME: home, KAFKA_PROPERTIES: template, KAFKA_RUNTIME_PROPERTIES: runtime };
+            const refused = spawnSync(path.join(PROJECT_DIR, "images", "kafka", "bin", "kafka-start"), [], { env, encoding: "utf8" });
+            assert.notStrictEqual(refused.status, 0);
+            assert.match(refused.stderr, /KEYSTORE_PASSWORD must be set/);
+            const started = spawnSync(path.join(PROJECT_DIR, "images", "kafka", "bin", "kafka-start"), [], { env: { ...env, KEYSTORE_PASSWORD: "s3cret" }, encoding: "utf8" });
+            assert.strictEqual(started.status, 0, started.stderr);
+            assert.strictEqual(parseProperties(fs.readFileSync(runtime, "utf8"))["listener.name.client.ssl.keystore.password"], "s3cret");
         });
 
         it("the topics script creates, grows and configures every declared topic", () => {

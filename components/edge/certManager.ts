@@ -36,6 +36,10 @@ export class CertManager extends pulumi.ComponentResource {
     readonly issuerName: string;
     /** Everything that must exist before a Certificate can be requested. */
     readonly ready: pulumi.Resource[];
+    /** The platform CA's ClusterIssuer, for TLS inside the cluster (every stack). */
+    readonly internalIssuerName: string;
+    /** What must exist before an in-cluster certificate can be requested. */
+    readonly internalReady: pulumi.Resource[];
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:edge:CertManager", name, {}, opts);
@@ -126,27 +130,28 @@ export class CertManager extends pulumi.ComponentResource {
             { parent: this, dependsOn: [chart, binding] },
         );
 
+        // The platform's own CA, in every stack: it signs in-cluster TLS (Kafka's client listener)
+        // everywhere, and the public hosts too in dev, where no public CA can reach the cluster.
         const afterApi = { parent: this, dependsOn: [apiReady] };
-        const ready: pulumi.Resource[] = [apiReady];
-        if (args.tls.issuer === "self-signed") {
-            const bootstrap = new k8s.apiextensions.CustomResource(
-                `${name}-selfsigned`,
-                { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.bootstrapIssuer, labels }, spec: { selfSigned: {} } },
-                afterApi,
-            );
-            const ca = new k8s.apiextensions.CustomResource(
-                `${name}-ca-certificate`,
-                { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: LOCAL_CA.certificate, namespace, labels }, spec: localCaCertificateSpec(args.domain) },
-                { parent: this, dependsOn: [bootstrap] },
-            );
-            ready.push(
-                new k8s.apiextensions.CustomResource(
-                    `${name}-ca-issuer`,
-                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.issuer, labels }, spec: { ca: { secretName: LOCAL_CA.certificate } } },
-                    { parent: this, dependsOn: [ca] },
-                ),
-            );
-        } else {
+        const bootstrap = new k8s.apiextensions.CustomResource(
+            `${name}-selfsigned`,
+            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.bootstrapIssuer, labels }, spec: { selfSigned: {} } },
+            afterApi,
+        );
+        const ca = new k8s.apiextensions.CustomResource(
+            `${name}-ca-certificate`,
+            { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: LOCAL_CA.certificate, namespace, labels }, spec: localCaCertificateSpec(args.domain) },
+            { parent: this, dependsOn: [bootstrap] },
+        );
+        const caIssuer = new k8s.apiextensions.CustomResource(
+            `${name}-ca-issuer`,
+            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.issuer, labels }, spec: { ca: { secretName: LOCAL_CA.certificate } } },
+            { parent: this, dependsOn: [ca] },
+        );
+        this.internalIssuerName = LOCAL_CA.issuer;
+        this.internalReady = [caIssuer];
+        const ready: pulumi.Resource[] = [apiReady, caIssuer];
+        if (args.tls.issuer !== "self-signed") {
             ready.push(
                 new k8s.apiextensions.CustomResource(
                     `${name}-acme-issuer`,

@@ -6,7 +6,15 @@ import { KafkaSettings } from "../../config/types";
 export type KafkaRole = "combined" | "controller" | "broker";
 
 /** Listener names; the same names appear in listeners, advertised listeners and the protocol map. */
-export const LISTENERS = { internal: "INTERNAL", controller: "CONTROLLER" } as const;
+export const LISTENERS = { internal: "INTERNAL", controller: "CONTROLLER", client: "CLIENT" } as const;
+
+/** The TLS listener for clients: a PKCS#12 keystore issued by cert-manager, its password filled in at start. */
+export interface ClientTls {
+    readonly port: number;
+    readonly keystorePath: string;
+    /** The keystore password, or a placeholder the start script replaces. */
+    readonly keystorePassword: string;
+}
 
 /** A voter of the static controller quorum. */
 export interface QuorumVoter {
@@ -52,12 +60,14 @@ export function durabilityProperties(settings: Durability): Record<string, strin
     };
 }
 
-export function brokerProperties(role: KafkaRole, node: NodeAddresses, voters: readonly QuorumVoter[], settings: Durability): Record<string, string> {
-    const { internal, controller } = LISTENERS;
+export function brokerProperties(role: KafkaRole, node: NodeAddresses, voters: readonly QuorumVoter[], settings: Durability, tls?: ClientTls): Record<string, string> {
+    const { internal, controller, client } = LISTENERS;
     const isBroker = role !== "controller";
     const isController = role !== "broker";
+    const withTls = isBroker && tls !== undefined;
     const listeners = [
         ...(isBroker ? [`${internal}://:${node.internalPort}`] : []),
+        ...(withTls ? [`${client}://:${tls.port}`] : []),
         ...(isController ? [`${controller}://:${node.controllerPort}`] : []),
     ];
     const properties: Record<string, string> = {
@@ -66,18 +76,26 @@ export function brokerProperties(role: KafkaRole, node: NodeAddresses, voters: r
         "controller.quorum.voters": quorumVoters(voters),
         "controller.listener.names": controller,
         listeners: listeners.join(","),
-        "listener.security.protocol.map": `${internal}:PLAINTEXT,${controller}:PLAINTEXT`,
+        "listener.security.protocol.map": [`${internal}:PLAINTEXT`, ...(withTls ? [`${client}:SSL`] : []), `${controller}:PLAINTEXT`].join(","),
         "log.dirs": node.logDir,
     };
     if (isBroker) {
         Object.assign(properties, {
             // Controllers advertise nothing: with a static quorum they are reached through the voters.
-            "advertised.listeners": `${internal}://${node.advertisedHost}:${node.internalPort}`,
+            "advertised.listeners": [`${internal}://${node.advertisedHost}:${node.internalPort}`, ...(withTls ? [`${client}://${node.advertisedHost}:${tls.port}`] : [])].join(","),
             "inter.broker.listener.name": internal,
             // Topics are declared in config and created by the topics Job, never by a typo in a client.
             "auto.create.topics.enable": "false",
             "num.partitions": "3",
             ...durabilityProperties(settings),
+        });
+    }
+    if (withTls) {
+        Object.assign(properties, {
+            [`listener.name.${client.toLowerCase()}.ssl.keystore.type`]: "PKCS12",
+            [`listener.name.${client.toLowerCase()}.ssl.keystore.location`]: tls.keystorePath,
+            [`listener.name.${client.toLowerCase()}.ssl.keystore.password`]: tls.keystorePassword,
+            [`listener.name.${client.toLowerCase()}.ssl.key.password`]: tls.keystorePassword,
         });
     }
     return properties;

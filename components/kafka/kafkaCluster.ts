@@ -9,8 +9,10 @@ import { resourceRequirements } from "../meta/resources";
 import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { brokerProperties, propertiesText } from "./brokerProperties";
+import { PlatformSecret } from "../secrets/platformSecret";
+import { SealingKey } from "../secrets/sealedSecret";
 import { topicsScript } from "./topicsScript";
-import { NodeSet, PORTS, clusterVoters, heapOptions, nodeSets } from "./topology";
+import { CLIENT_TLS, NodeSet, PORTS, clusterVoters, heapOptions, nodeSets, podHost } from "./topology";
 
 /** apache/kafka runs as appuser. */
 const KAFKA_UID = 1000;
@@ -29,6 +31,10 @@ export interface KafkaClusterArgs {
     readonly strictSpread: boolean;
     /** Protect the StatefulSets from `pulumi destroy` and replacement. */
     readonly protect: boolean;
+    /** The platform CA's issuer, for the client TLS listener (settings.clientTls). */
+    readonly tlsIssuer: { readonly name: string; readonly ready: pulumi.Resource[] };
+    /** The sealed-secrets controller's key: the keystore password reaches the cluster sealed. */
+    readonly sealingKey: SealingKey;
 }
 
 /** Kafka in KRaft mode without an operator: StatefulSets of nodes, a static quorum, topics by Job. */
@@ -38,6 +44,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
     /** Labels selecting the broker pods. */
     readonly brokerLabels: Record<string, string>;
     readonly clusterId: pulumi.Output<string>;
+    /** Ports clients (other tiers) connect to: the TLS listener when there is one. */
+    readonly clientPorts: number[];
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:streaming:KafkaCluster", name, {}, opts);
@@ -54,18 +62,47 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const clusterId = new random.RandomId(`${name}-cluster-id`, { byteLength: 16 }, child);
         this.clusterId = clusterId.b64Url;
 
-        const statefulSets = sets.map((set) => this.nodeSet(name, set, args, clusterId.b64Url, ns));
+        // --- Client TLS: a keystore per cluster from the platform CA, valid for every broker's name.
+        let tls: { secretName: pulumi.Output<string>; passwordSecret: pulumi.Output<string>; certificate: pulumi.Resource } | undefined;
+        if (settings.clientTls) {
+            const password = new random.RandomPassword(`${name}-keystore-password`, { length: 32, special: false }, child);
+            const passwordSecret = new PlatformSecret(
+                `${name}-keystore-password`,
+                { namespace, secretName: `${clusterName}-keystore-password`, data: { password: password.result }, labels: standardLabels(app), sealingKey: args.sealingKey },
+                child,
+            );
+            const certificate = new k8s.apiextensions.CustomResource(
+                `${name}-tls`,
+                {
+                    apiVersion: "cert-manager.io/v1",
+                    kind: "Certificate",
+                    metadata: { name: `${clusterName}-tls`, namespace, labels: standardLabels(app) },
+                    spec: ns.apply((namespaceName) => clientCertificateSpec(clusterName, sets, namespaceName, args.tlsIssuer.name, `${clusterName}-keystore-password`)),
+                },
+                { parent: this, dependsOn: [...args.tlsIssuer.ready, passwordSecret] },
+            );
+            tls = { secretName: pulumi.output(`${clusterName}-tls`), passwordSecret: passwordSecret.secretName, certificate };
+        }
+
+        const statefulSets = sets.map((set) => this.nodeSet(name, set, args, clusterId.b64Url, ns, tls));
 
         const bootstrapName = `${clusterName}-bootstrap`;
         new k8s.core.v1.Service(
             `${name}-bootstrap`,
             {
                 metadata: { name: bootstrapName, namespace, labels: standardLabels({ ...app, component: "broker" }) },
-                spec: { selector: this.brokerLabels, ports: [{ name: "kafka", port: PORTS.internal, targetPort: "kafka" }] },
+                spec: {
+                    selector: this.brokerLabels,
+                    ports: [
+                        { name: "kafka", port: PORTS.internal, targetPort: "kafka" },
+                        ...(tls ? [{ name: "kafka-tls", port: PORTS.client, targetPort: "kafka-tls" }] : []),
+                    ],
+                },
             },
             child,
         );
         this.bootstrapServers = pulumi.interpolate`${bootstrapName}.${ns}.svc.cluster.local:${PORTS.internal}`;
+        this.clientPorts = tls ? [PORTS.client] : [PORTS.internal];
 
         // --- Topics: created and updated by a Job that waits for the cluster.
         const script = topicsScript(settings.topics, settings.replicationFactor);
@@ -146,7 +183,14 @@ export class KafkaCluster extends pulumi.ComponentResource {
     }
 
     /** One set of nodes: its properties, headless Service, StatefulSet and disruption budget. */
-    private nodeSet(name: string, set: NodeSet, args: KafkaClusterArgs, clusterId: pulumi.Output<string>, ns: pulumi.Output<string>): k8s.apps.v1.StatefulSet {
+    private nodeSet(
+        name: string,
+        set: NodeSet,
+        args: KafkaClusterArgs,
+        clusterId: pulumi.Output<string>,
+        ns: pulumi.Output<string>,
+        tls: { secretName: pulumi.Output<string>; passwordSecret: pulumi.Output<string>; certificate: pulumi.Resource } | undefined,
+    ): k8s.apps.v1.StatefulSet {
         const { clusterName, settings, namespace } = args;
         const app = { name: "kafka", instance: clusterName, version: settings.version, component: set.role };
         const setLabels = { ...selectorLabels(app), "app.kubernetes.io/component": set.role };
@@ -160,6 +204,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const child = { parent: this };
         const sets = nodeSets(clusterName, settings);
         const isBroker = set.role !== "controller";
+        const brokerTls = isBroker ? tls : undefined;
 
         const properties = ns.apply((namespaceName) =>
             propertiesText(
@@ -175,6 +220,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     },
                     clusterVoters(sets, namespaceName),
                     settings,
+                    brokerTls
+                        ? { port: PORTS.client, keystorePath: `${CLIENT_TLS.mountPath}/${CLIENT_TLS.keystore}`, keystorePassword: CLIENT_TLS.passwordPlaceholder }
+                        : undefined,
                 ),
             ),
         );
@@ -194,6 +242,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     selector: setLabels,
                     ports: [
                         ...(isBroker ? [{ name: "kafka", port: PORTS.internal, targetPort: "kafka" }] : []),
+                        ...(brokerTls ? [{ name: "kafka-tls", port: PORTS.client, targetPort: "kafka-tls" }] : []),
                         ...(set.role !== "broker" ? [{ name: "controller", port: PORTS.controller, targetPort: "controller" }] : []),
                     ],
                 },
@@ -233,6 +282,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                                     image: args.image,
                                     ports: [
                                         ...(isBroker ? [{ name: "kafka", containerPort: PORTS.internal }] : []),
+                                        ...(brokerTls ? [{ name: "kafka-tls", containerPort: PORTS.client }] : []),
                                         ...(set.role !== "broker" ? [{ name: "controller", containerPort: PORTS.controller }] : []),
                                         { name: "metrics", containerPort: PORTS.metrics },
                                     ],
@@ -243,6 +293,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                                         { name: "KAFKA_HEAP_OPTS", value: heapOptions(set.resources, parseQuantity) },
                                         { name: "KAFKA_OPTS", value: `-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=${PORTS.metrics}:/opt/jmx-exporter/kafka.yaml` },
                                         { name: "LOG_DIR", value: "/tmp/logs" },
+                                        ...(brokerTls ? [{ name: "KEYSTORE_PASSWORD", valueFrom: { secretKeyRef: { name: brokerTls.passwordSecret, key: "password" } } }] : []),
                                     ],
                                     resources: resourceRequirements(set.resources),
                                     securityContext: restrictedContainerSecurity(KAFKA_UID),
@@ -253,10 +304,15 @@ export class KafkaCluster extends pulumi.ComponentResource {
                                         { name: "data", mountPath: DATA_MOUNT },
                                         { name: "config", mountPath: "/etc/kafka/platform", readOnly: true },
                                         { name: "tmp", mountPath: "/tmp" },
+                                        ...(brokerTls ? [{ name: "tls", mountPath: CLIENT_TLS.mountPath, readOnly: true }] : []),
                                     ],
                                 },
                             ],
-                            volumes: [{ name: "config", configMap: { name: config.metadata.name } }, scratchVolume("tmp", "1Gi")],
+                            volumes: [
+                                { name: "config", configMap: { name: config.metadata.name } },
+                                scratchVolume("tmp", "1Gi"),
+                                ...(brokerTls ? [{ name: "tls", secret: { secretName: brokerTls.secretName, items: [{ key: CLIENT_TLS.keystore, path: CLIENT_TLS.keystore }] } }] : []),
+                            ],
                         },
                     },
                     volumeClaimTemplates: [
@@ -267,7 +323,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     ],
                 },
             },
-            { parent: this, protect: args.protect },
+            { parent: this, protect: args.protect, dependsOn: brokerTls ? [brokerTls.certificate] : [] },
         );
         new k8s.policy.v1.PodDisruptionBudget(
             `${resourceName}-pdb`,
@@ -276,4 +332,25 @@ export class KafkaCluster extends pulumi.ComponentResource {
         );
         return statefulSet;
     }
+}
+
+/** The client listener's certificate: every broker's stable name and the bootstrap Service, as a PKCS#12 keystore. */
+export function clientCertificateSpec(cluster: string, sets: readonly NodeSet[], namespace: string, issuer: string, passwordSecret: string) {
+    const brokerSets = sets.filter((s) => s.role !== "controller");
+    const bootstrap = `${cluster}-bootstrap`;
+    return {
+        secretName: `${cluster}-tls`,
+        issuerRef: { name: issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+        duration: "2160h",
+        renewBefore: "360h",
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        usages: ["server auth", "digital signature", "key encipherment"],
+        dnsNames: [
+            ...brokerSets.flatMap((s) => Array.from({ length: s.replicas }, (_, i) => podHost(s, i, namespace))),
+            `${bootstrap}.${namespace}.svc.cluster.local`,
+            `${bootstrap}.${namespace}.svc`,
+            bootstrap,
+        ],
+        keystores: { pkcs12: { create: true, passwordSecretRef: { name: passwordSecret, key: "password" } } },
+    };
 }
