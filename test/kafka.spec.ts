@@ -243,7 +243,7 @@ describe("Kafka (KRaft)", () => {
             });
             assert.ok(fs.existsSync(`${dir}/data/logs`));
             assert.deepStrictEqual(fs.readFileSync(`${dir}/calls`, "utf8").trim().split("\n"), [
-                `kafka-storage.sh format --ignore-formatted --cluster-id abc --config ${runtime}`,
+                `kafka-storage.sh format --ignore-formatted --cluster-id=abc --config ${runtime}`,
                 `kafka-server-start.sh ${runtime}`,
             ]);
         });

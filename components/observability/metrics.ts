@@ -125,7 +125,9 @@ export const METRIC_SOURCES = {
         metrics: [
             metric("jvm_memory_used_bytes", "gauge", ["area"], "Used bytes of the heap or non-heap area"),
             metric("jvm_memory_max_bytes", "gauge", ["area"], "Maximum bytes of the heap or non-heap area"),
-            metric("jvm_gc_collection_seconds", "summary", ["gc"], "Time spent in garbage collection"),
+            // A summary without quantiles: only _sum and _count exist (seen on a real broker, e2e/kafka).
+            metric("jvm_gc_collection_seconds_sum", "counter", ["gc"], "Seconds spent in garbage collection"),
+            metric("jvm_gc_collection_seconds_count", "counter", ["gc"], "Garbage collections"),
             metric("jvm_threads_current", "gauge", [], "Live threads"),
             metric("process_cpu_seconds_total", "counter", [], "CPU time used by the process"),
         ],
