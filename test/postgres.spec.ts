@@ -61,8 +61,9 @@ describe("PostgreSQL HA (PatroniCluster)", () => {
         it("primary and replica Services select exactly the labels Patroni puts on its pods", () => {
             const podLabels = sts.spec.template.metadata.labels;
             const k8s = patroniYaml.kubernetes;
-            // Patroni lists its members by these labels: every member pod must carry them.
-            for (const [k, v] of Object.entries(k8s.labels)) assert.strictEqual(podLabels[k], v, `pod lacks Patroni label ${k}`);
+            // Patroni lists its members by these labels and <scope_label>=<scope>: every member pod must carry them all.
+            const memberSelector = { ...k8s.labels, [k8s.scope_label ?? "cluster-name"]: patroniYaml.scope };
+            for (const [k, v] of Object.entries(memberSelector)) assert.strictEqual(podLabels[k], v, `pod lacks Patroni's member label ${k}=${v}`);
             const labelled = (role: string) => ({ ...podLabels, [k8s.role_label]: role });
             const primary = one(resources, "kubernetes:core/v1:Service", "postgres-primary").spec.selector;
             const replicas = one(resources, "kubernetes:core/v1:Service", "postgres-replicas").spec.selector;

@@ -74,6 +74,9 @@ export function renderPatroniConfig(input: PatroniConfigInput): Record<string, u
         restapi: { listen: `0.0.0.0:${PORTS.patroni}` },
         kubernetes: {
             labels: { ...input.podLabels },
+            // Patroni finds its members by these labels plus <scope_label>=<scope> (default
+            // cluster-name): point it at the label our pods already carry with the scope as value.
+            scope_label: "app.kubernetes.io/instance",
             // ConfigMaps, not Endpoints: v1 Endpoints are deprecated from Kubernetes 1.33.
             use_endpoints: false,
             // Through the kubernetes Service: reading its Endpoints in "default" would need a ClusterRole.

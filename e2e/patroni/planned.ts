@@ -1,0 +1,50 @@
+// The PostgreSQL objects of a stack as the program renders them: the offline plan's manifests
+// (`npm run plan -- <stack>`), so the check runs what `pulumi up` would deploy.
+import * as yaml from "js-yaml";
+import { EnvVar } from "../../components/postgres/environment";
+import { objectsOf, runPlan } from "../../test/support/plan";
+
+/** What the member pods need on the API server; the rest (sealed secrets, jobs, quotas) plays no part here. */
+const MEMBER_KINDS = new Set(["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Service", "StatefulSet", "PodDisruptionBudget"]);
+
+export interface PlannedPostgres {
+    readonly namespace: string;
+    /** PATRONI_SCOPE of the members. */
+    readonly scope: string;
+    readonly statefulSet: any;
+    /** The patroni.yml the members mount, parsed. */
+    readonly config: any;
+    /** The patroni container's env, as in the pod spec (secretKeyRef/fieldRef unresolved). */
+    readonly env: EnvVar[];
+    /** The Namespace and the member objects, in an order `kubectl apply` accepts. */
+    readonly objects: any[];
+}
+
+export function plannedPostgres(stack: string): PlannedPostgres {
+    const plan = runPlan(stack);
+    if (plan.code !== 0) throw new Error(`npm run plan -- ${stack} failed:\n${plan.stderr}`);
+    const all = objectsOf(plan.outDir);
+    const patroniContainer = (o: any) => o.spec?.template?.spec?.containers?.find((c: any) => c.env?.some((e: EnvVar) => e.name === "PATRONI_SCOPE"));
+    const statefulSet = all.find((o) => o.kind === "StatefulSet" && patroniContainer(o));
+    if (!statefulSet) throw new Error(`the ${stack} plan has no StatefulSet running Patroni`);
+    const env: EnvVar[] = patroniContainer(statefulSet).env;
+    const namespace: string = statefulSet.metadata.namespace;
+    const settingsVolume = statefulSet.spec.template.spec.volumes.find((v: any) => v.configMap?.items?.some((i: any) => i.path === "patroni.yml"));
+    const settings = all.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === namespace && o.metadata.name === settingsVolume.configMap.name);
+    const members = all.filter(
+        (o) =>
+            MEMBER_KINDS.has(o.kind) &&
+            o.metadata.namespace === namespace &&
+            Object.entries(statefulSet.metadata.labels).every(([k, v]) => o.metadata.labels?.[k] === v),
+    );
+    const ns = all.find((o) => o.kind === "Namespace" && o.metadata.name === namespace);
+    return {
+        namespace,
+        scope: env.find((e) => e.name === "PATRONI_SCOPE")!.value!,
+        statefulSet,
+        config: yaml.load(settings.data["patroni.yml"]),
+        env,
+        // The ServiceAccount before the StatefulSet: pods naming a missing account are refused.
+        objects: [ns, ...members.sort((a, b) => Number(a.kind === "StatefulSet") - Number(b.kind === "StatefulSet"))],
+    };
+}
