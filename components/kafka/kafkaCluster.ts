@@ -7,6 +7,7 @@ import { KafkaSettings } from "../../config/types";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
 import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { KEEP_VOLUMES, dataVolumeClaim } from "../meta/storage";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { brokerProperties, propertiesText } from "./brokerProperties";
 import { PlatformSecret } from "../secrets/platformSecret";
@@ -260,7 +261,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     // All nodes start at once: a controller quorum cannot form one pod at a time.
                     podManagementPolicy: "Parallel",
                     selector: { matchLabels: setLabels },
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    persistentVolumeClaimRetentionPolicy: KEEP_VOLUMES,
                     template: {
                         metadata: {
                             labels: podLabels,
@@ -315,12 +316,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                             ],
                         },
                     },
-                    volumeClaimTemplates: [
-                        {
-                            metadata: { name: "data", labels: setLabels },
-                            spec: { accessModes: ["ReadWriteOnce"], storageClassName: set.storage.storageClass, resources: { requests: { storage: set.storage.size } } },
-                        },
-                    ],
+                    volumeClaimTemplates: [dataVolumeClaim(setLabels, set.storage)],
                 },
             },
             { parent: this, protect: args.protect, dependsOn: brokerTls ? [brokerTls.certificate] : [] },

@@ -7,6 +7,7 @@ import { PostgresSettings } from "../../config/types";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
 import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { KEEP_VOLUMES, dataVolumeClaim } from "../meta/storage";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
@@ -195,7 +196,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     // Members start together so that a cluster restarted as a whole can elect a leader.
                     podManagementPolicy: "Parallel",
                     selector: { matchLabels: memberLabels },
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    persistentVolumeClaimRetentionPolicy: KEEP_VOLUMES,
                     template: {
                         metadata: { labels: { ...labels, ...memberLabels }, annotations: { "data-platform/patroni-config": configHash } },
                         spec: {
@@ -252,16 +253,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                             ],
                         },
                     },
-                    volumeClaimTemplates: [
-                        {
-                            metadata: { name: "data", labels: memberLabels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                storageClassName: settings.storage.storageClass,
-                                resources: { requests: { storage: settings.storage.size } },
-                            },
-                        },
-                    ],
+                    volumeClaimTemplates: [dataVolumeClaim(memberLabels, settings.storage)],
                 },
             },
             { ...stateful, dependsOn: [credentials] },
