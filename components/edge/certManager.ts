@@ -4,6 +4,7 @@ import { TlsSettings } from "../../config/types";
 import { standardLabels } from "../meta/labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
 import { LOCAL_CA, acmeIssuerSpec, localCaCertificateSpec, platformIssuerName } from "./issuers";
+import { tcpPorts } from "../meta/network";
 
 /** The Helm release name, and so the `app.kubernetes.io/instance` label of cert-manager's pods. */
 const RELEASE = "cert-manager";
@@ -70,7 +71,6 @@ export class CertManager extends pulumi.ComponentResource {
         );
 
         // cert-manager's pods: the API server calls the webhook; they call the API server and ACME.
-        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
         new k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             {
@@ -78,8 +78,8 @@ export class CertManager extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: { "app.kubernetes.io/instance": RELEASE } },
                     policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ ports: tcp(10250) }],
-                    egress: [{ ports: tcp(443, 6443) }],
+                    ingress: [{ ports: tcpPorts(10250) }],
+                    egress: [{ ports: tcpPorts(443, 6443) }],
                 },
             },
             child,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EdgeSettings } from "../../config/types";
 import { TIER_LABEL, standardLabels } from "../meta/labels";
 import { PeerSelector } from "../web/networkPolicies";
+import { apiServerEgress, tcpPorts } from "../meta/network";
 
 /** Ports of Traefik's entry points inside its pods. */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
@@ -70,7 +71,6 @@ export class IngressController extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
         new k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             {
@@ -79,11 +79,11 @@ export class IngressController extends pulumi.ComponentResource {
                     podSelector: { matchLabels: podLabels },
                     policyTypes: ["Ingress", "Egress"],
                     // Anyone may connect to the entry points: this is the edge.
-                    ingress: [{ ports: tcp(TRAEFIK_PORTS.web, TRAEFIK_PORTS.websecure) }],
+                    ingress: [{ ports: tcpPorts(TRAEFIK_PORTS.web, TRAEFIK_PORTS.websecure) }],
                     egress: [
                         // Backends of Ingresses live in the apps tier.
                         { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "apps" } } }] },
-                        { to: args.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(443, 6443) },
+                        apiServerEgress(args.apiServerCidrs),
                     ],
                 },
             },

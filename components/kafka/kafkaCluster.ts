@@ -14,6 +14,7 @@ import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
 import { topicsScript } from "./topicsScript";
 import { CLIENT_TLS, NodeSet, PORTS, clusterVoters, heapOptions, nodeSets, podHost } from "./topology";
+import { tcpPorts } from "../meta/network";
 
 /** apache/kafka runs as appuser. */
 const KAFKA_UID = 1000;
@@ -149,7 +150,6 @@ export class KafkaCluster extends pulumi.ComponentResource {
         );
 
         // --- Network: nodes talk to each other on both listeners; the topics Job to the brokers.
-        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
         const nodes = [{ podSelector: { matchLabels: { ...clusterLabels, "data-platform/kafka-node": "true" } } }];
         new k8s.networking.v1.NetworkPolicy(
             `${name}-nodes-policy`,
@@ -159,10 +159,10 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     podSelector: { matchLabels: { ...clusterLabels, "data-platform/kafka-node": "true" } },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [
-                        { from: nodes, ports: tcp(PORTS.internal, PORTS.controller) },
-                        { from: [{ podSelector: { matchLabels: maintenanceLabels } }], ports: tcp(PORTS.internal) },
+                        { from: nodes, ports: tcpPorts(PORTS.internal, PORTS.controller) },
+                        { from: [{ podSelector: { matchLabels: maintenanceLabels } }], ports: tcpPorts(PORTS.internal) },
                     ],
-                    egress: [{ to: nodes, ports: tcp(PORTS.internal, PORTS.controller) }],
+                    egress: [{ to: nodes, ports: tcpPorts(PORTS.internal, PORTS.controller) }],
                 },
             },
             child,
@@ -174,7 +174,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: maintenanceLabels },
                     policyTypes: ["Ingress", "Egress"],
-                    egress: [{ to: [{ podSelector: { matchLabels: this.brokerLabels } }], ports: tcp(PORTS.internal) }],
+                    egress: [{ to: [{ podSelector: { matchLabels: this.brokerLabels } }], ports: tcpPorts(PORTS.internal) }],
                 },
             },
             child,

@@ -2,6 +2,7 @@
 // to let Prometheus in. Pure specs.
 import { TIER_LABEL } from "../meta/labels";
 import { PeerSelector } from "../web/networkPolicies";
+import { apiServerEgress, ipBlocks, tcpPorts } from "../meta/network";
 
 export const PROMETHEUS_PODS = { "app.kubernetes.io/name": "prometheus" } as const;
 export const GRAFANA_PODS = { "app.kubernetes.io/name": "grafana" } as const;
@@ -10,8 +11,6 @@ export const LOKI_PODS = { "app.kubernetes.io/name": "loki" } as const;
 export const ALLOY_PODS = { "app.kubernetes.io/name": "alloy" } as const;
 export const PORTS = { grafana: 3000, loki: 3100, kubelet: 10250, nodeExporter: 9100 } as const;
 
-const tcp = (ports: readonly number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
-const ipBlocks = (cidrs: readonly string[]) => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
 
 /** Prometheus, from the management tier, as a NetworkPolicy peer. */
 export function prometheusPeer(): PeerSelector {
@@ -20,7 +19,7 @@ export function prometheusPeer(): PeerSelector {
 
 /** In a scraped namespace: Prometheus may reach the metrics ports, nothing else. */
 export function allowScrapeSpec(metricsPorts: readonly number[]) {
-    return { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [prometheusPeer()], ports: tcp(metricsPorts) }] };
+    return { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [prometheusPeer()], ports: tcpPorts(...metricsPorts) }] };
 }
 
 /** The management tier's own policies, by name. */
@@ -29,23 +28,23 @@ export function managementPolicySpecs(args: { metricsPorts: readonly number[]; a
         // The stack's components talk among themselves (Grafana -> Prometheus/Loki, Prometheus -> Alertmanager, ...).
         "management-internal": { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
         // The operator, kube-state-metrics, Grafana's sidecars and Prometheus' discovery read the API.
-        "management-api-server": { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: ipBlocks(args.apiServerCidrs), ports: tcp([443, 6443]) }] },
+        "management-api-server": { podSelector: {}, policyTypes: ["Egress"], egress: [apiServerEgress(args.apiServerCidrs)] },
         // Prometheus scrapes every tier's metrics ports, and kubelets and node-exporters on the nodes.
         "prometheus-scrape": {
             podSelector: { matchLabels: { ...PROMETHEUS_PODS } },
             policyTypes: ["Egress"],
             egress: [
-                { to: [{ namespaceSelector: {} }], ports: tcp(args.metricsPorts) },
-                { to: ipBlocks(["0.0.0.0/0"]), ports: tcp([PORTS.kubelet, PORTS.nodeExporter]) },
+                { to: [{ namespaceSelector: {} }], ports: tcpPorts(...args.metricsPorts) },
+                { to: ipBlocks(["0.0.0.0/0"]), ports: tcpPorts(PORTS.kubelet, PORTS.nodeExporter) },
             ],
         },
-        "grafana-from-ingress": { podSelector: { matchLabels: { ...GRAFANA_PODS } }, policyTypes: ["Ingress"], ingress: [{ from: [args.ingressPeer], ports: tcp([PORTS.grafana]) }] },
+        "grafana-from-ingress": { podSelector: { matchLabels: { ...GRAFANA_PODS } }, policyTypes: ["Ingress"], ingress: [{ from: [args.ingressPeer], ports: tcpPorts(PORTS.grafana) }] },
         // Receivers (webhooks, Slack) are outside the cluster.
-        "alertmanager-receivers": { podSelector: { matchLabels: { ...ALERTMANAGER_PODS } }, policyTypes: ["Egress"], egress: [{ ports: tcp([443]) }] },
+        "alertmanager-receivers": { podSelector: { matchLabels: { ...ALERTMANAGER_PODS } }, policyTypes: ["Egress"], egress: [{ ports: tcpPorts(443) }] },
         "loki-from-alloy": {
             podSelector: { matchLabels: { ...LOKI_PODS } },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "node-agents" } }, podSelector: { matchLabels: { ...ALLOY_PODS } } }], ports: tcp([PORTS.loki]) }],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "node-agents" } }, podSelector: { matchLabels: { ...ALLOY_PODS } } }], ports: tcpPorts(PORTS.loki) }],
         },
     };
 }
@@ -56,8 +55,8 @@ export function alloyPolicySpec(apiServerCidrs: readonly string[]) {
         podSelector: { matchLabels: { ...ALLOY_PODS } },
         policyTypes: ["Egress"],
         egress: [
-            { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "management" } }, podSelector: { matchLabels: { ...LOKI_PODS } } }], ports: tcp([PORTS.loki]) },
-            { to: ipBlocks(apiServerCidrs), ports: tcp([443, 6443]) },
+            { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "management" } }, podSelector: { matchLabels: { ...LOKI_PODS } } }], ports: tcpPorts(PORTS.loki) },
+            apiServerEgress(apiServerCidrs),
         ],
     };
 }

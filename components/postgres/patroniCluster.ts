@@ -15,6 +15,7 @@ import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } fro
 import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
 import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
 import { PATHS, PORTS, ROLES, renderPatroniConfig } from "./patroniConfig";
+import { apiServerEgress, ipBlocks, tcpPorts } from "../meta/network";
 
 /** Patroni's member pods run as the postgres user of the official image. */
 const POSTGRES_UID = 999;
@@ -375,7 +376,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
 
         // --- Network: members talk to each other and to the API server; jobs to the primary and the bucket.
         const peers = (podLabels: Record<string, string>) => [{ podSelector: { matchLabels: podLabels } }];
-        const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
         new k8s.networking.v1.NetworkPolicy(
             `${name}-members-policy`,
             {
@@ -384,12 +384,12 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     podSelector: { matchLabels: memberLabels },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [
-                        { from: peers(memberLabels), ports: tcp(PORTS.postgres, PORTS.patroni) },
-                        { from: peers(maintenanceLabels), ports: tcp(PORTS.postgres) },
+                        { from: peers(memberLabels), ports: tcpPorts(PORTS.postgres, PORTS.patroni) },
+                        { from: peers(maintenanceLabels), ports: tcpPorts(PORTS.postgres) },
                     ],
                     egress: [
-                        { to: peers(memberLabels), ports: tcp(PORTS.postgres, PORTS.patroni) },
-                        { to: args.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(443, 6443) },
+                        { to: peers(memberLabels), ports: tcpPorts(PORTS.postgres, PORTS.patroni) },
+                        apiServerEgress(args.apiServerCidrs),
                     ],
                 },
             },
@@ -403,9 +403,9 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     podSelector: { matchLabels: maintenanceLabels },
                     policyTypes: ["Ingress", "Egress"],
                     egress: [
-                        { to: peers(memberLabels), ports: tcp(PORTS.postgres) },
+                        { to: peers(memberLabels), ports: tcpPorts(PORTS.postgres) },
                         ...(backup.enabled
-                            ? [{ to: backup.objectStore.egressCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(endpointPort(backup.objectStore.endpoint)) }]
+                            ? [{ to: ipBlocks(backup.objectStore.egressCidrs), ports: tcpPorts(endpointPort(backup.objectStore.endpoint)) }]
                             : []),
                     ],
                 },

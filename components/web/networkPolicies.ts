@@ -2,6 +2,7 @@
 // controller, Prometheus) and what it may call (its dependencies) — and, on each dependency's
 // side, the matching ingress rule. Pure builders, tested without the Pulumi runtime.
 import * as pulumi from "@pulumi/pulumi";
+import { tcpPorts } from "../meta/network";
 
 /** Pods that may open connections, for a NetworkPolicy peer. */
 export interface PeerSelector {
@@ -17,7 +18,6 @@ export interface ServiceEndpoint {
     readonly ports: readonly number[];
 }
 
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
 /** Selects the pods of an endpoint from another namespace. */
 export function endpointPeer(endpoint: ServiceEndpoint): PeerSelector {
@@ -29,12 +29,12 @@ export function endpointPeer(endpoint: ServiceEndpoint): PeerSelector {
 
 /** The service's own policy: in from the ingress controller and Prometheus, out to its dependencies only. */
 export function servicePolicySpec(self: ServiceEndpoint, callers: { ingress?: PeerSelector; metrics?: PeerSelector }, dependencies: readonly ServiceEndpoint[]) {
-    const ingress = [callers.ingress, callers.metrics].filter((p): p is PeerSelector => p !== undefined).map((peer) => ({ from: [peer], ports: tcp(self.ports) }));
+    const ingress = [callers.ingress, callers.metrics].filter((p): p is PeerSelector => p !== undefined).map((peer) => ({ from: [peer], ports: tcpPorts(...self.ports) }));
     return {
         podSelector: { matchLabels: { ...self.podLabels } },
         policyTypes: ["Ingress", "Egress"],
         ingress,
-        egress: dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcp(d.ports) })),
+        egress: dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
     };
 }
 
@@ -43,6 +43,6 @@ export function dependencyIngressSpec(self: ServiceEndpoint, dependency: Service
     return {
         podSelector: { matchLabels: { ...dependency.podLabels } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [endpointPeer(self)], ports: tcp(dependency.ports) }],
+        ingress: [{ from: [endpointPeer(self)], ports: tcpPorts(...dependency.ports) }],
     };
 }
