@@ -8,8 +8,8 @@ import { structuredDefaults } from "../config/defaults";
 import { deepMerge } from "../config/validate";
 import { Environment } from "../config/types";
 import { alertGroups, alertTargets } from "../components/observability/alerts";
-import { rawStackConfig as toRaw, resolveConfig } from "../config/validate";
-import { readStackConfig } from "./plan/stackConfig";
+import { resolveConfig } from "../config/validate";
+import { rawConfigOfStack, readStackConfig } from "./plan/stackConfig";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const STACKS: readonly Environment[] = ["dev", "staging", "prod"];
@@ -66,7 +66,7 @@ export function configTable(): string {
 
 /** The alerts the platform defines (as in prod, where every backup tier runs), with their runbooks. */
 export function alertsTable(): string {
-    const config = resolveConfig(rawStackConfig(readStackConfig(PROJECT_DIR, "prod")));
+    const config = resolveConfig(rawConfigOfStack(readStackConfig(PROJECT_DIR, "prod")));
     const rows = ["| alert | severity | group | what it means | runbook |", "|---|---|---|---|---|"];
     const seen = new Set<string>();
     for (const group of alertGroups(alertTargets(config, "postgres"))) {
@@ -80,10 +80,6 @@ export function alertsTable(): string {
     return rows.join("\n");
 }
 
-function rawStackConfig(config: ReturnType<typeof readStackConfig>) {
-    const secret = new Set(config.secretKeys);
-    return toRaw(config.project, config.stack, config.values, (k) => secret.has(k), () => undefined);
-}
 
 const BLOCKS: Readonly<Record<string, () => string>> = { "config-table": configTable, "alerts-table": alertsTable };
 

@@ -4,6 +4,8 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { RawStackConfig, rawStackConfig } from "../../config/validate";
 
 export interface ProjectFile {
     readonly name: string;
@@ -105,4 +107,13 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         values[fullKey] = asProgramValue(declared.default);
     }
     return { project: project.name, stack, values, secretKeys: secretKeys.sort() };
+}
+
+/** The raw config the program would resolve from a stack file; secure values become Pulumi secrets. */
+export function rawConfigOfStack(config: StackConfig): RawStackConfig {
+    const secret = new Set(config.secretKeys);
+    const full = (key: string) => `${config.project}:${key}`;
+    return rawStackConfig(config.project, config.stack, config.values, (k) => secret.has(k), (key) =>
+        secret.has(full(key)) ? pulumi.secret(config.values[full(key)]) : undefined,
+    );
 }

@@ -1,9 +1,8 @@
 // Test helpers for stack files: the committed stacks and their config as the program sees it.
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { RawStackConfig, rawStackConfig } from "../../config";
-import { readStackConfig } from "../../scripts/plan/stackConfig";
+import { RawStackConfig } from "../../config";
+import { rawConfigOfStack, readStackConfig } from "../../scripts/plan/stackConfig";
 import { tempDir } from "./tempdirs";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -13,11 +12,7 @@ export const STACKS = ["dev", "staging", "prod"] as const;
 
 /** The raw config of a stack file in `dir`, as the program would receive it from the CLI. */
 export function rawConfigOf(stack: string, dir = PROJECT_DIR): RawStackConfig {
-    const config = readStackConfig(dir, stack);
-    const secret = new Set(config.secretKeys);
-    return rawStackConfig(config.project, stack, config.values, (k) => secret.has(k), (key) =>
-        secret.has(`${config.project}:${key}`) ? pulumi.secret(config.values[`${config.project}:${key}`]) : undefined,
-    );
+    return rawConfigOfStack(readStackConfig(dir, stack));
 }
 
 /** A copy of a raw config with some values replaced (undefined removes a key). */
