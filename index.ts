@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as path from "path";
 import { CertManager } from "./components/edge/certManager";
-import { IngressController } from "./components/edge/ingressController";
+import { IngressController, TRAEFIK_PORTS } from "./components/edge/ingressController";
+import { PublishedBackends } from "./components/edge/routes";
 import { ContainerImage, mirrorImage } from "./components/images/containerImage";
 import { createProvider } from "./components/kubernetes/provider";
 import { KafkaCluster } from "./components/kafka/kafkaCluster";
@@ -11,7 +12,7 @@ import { PlatformNamespaces, TIER_NAMES, namespaceName } from "./components/name
 import { alertGroups, alertTargets } from "./components/observability/alerts";
 import { dashboards } from "./components/observability/dashboards";
 import { Monitoring } from "./components/observability/monitoring";
-import { prometheusPeer } from "./components/observability/observabilityPolicies";
+import { GRAFANA_PODS, PORTS as OBSERVABILITY_PORTS, prometheusPeer } from "./components/observability/observabilityPolicies";
 import { platformScrapeTargets } from "./components/observability/scrapeTargets";
 import { PatroniCluster } from "./components/postgres/patroniCluster";
 import { SealedSecret } from "./components/secrets/sealedSecret";
@@ -62,9 +63,18 @@ const thirdParty = (name: string, source: string) => (config.registry.build ? mi
 const exporterImage = thirdParty("postgres-exporter", pg.exporterImage);
 
 // --- Edge: ingress controller, cert-manager and the stack's ClusterIssuer.
+const acme = config.tls.issuer !== "self-signed";
+const publishedWeb = config.webServices.filter((w) => w.ingress);
+const published: PublishedBackends = {
+    backends: [
+        ...publishedWeb.map((w) => webServiceEndpoint(w.name, w.port, namespaces.names.apps)),
+        { name: "grafana", namespace: namespaces.names.management, podLabels: GRAFANA_PODS, ports: [OBSERVABILITY_PORTS.grafana] },
+    ],
+    acmeNamespaces: acme ? [...(publishedWeb.length > 0 ? [namespaces.names.apps] : []), namespaces.names.management] : [],
+};
 const ingress = new IngressController(
     "ingress",
-    { namespace: namespaces.names.edge, settings: config.edge, chartVersion: config.charts.traefik, apiServerCidrs: config.kubernetes.apiServerCidrs },
+    { namespace: namespaces.names.edge, settings: config.edge, chartVersion: config.charts.traefik, apiServerCidrs: config.kubernetes.apiServerCidrs, published },
     { provider },
 );
 const certManager = new CertManager(
@@ -77,6 +87,7 @@ const certManager = new CertManager(
         ingressClassName: ingress.className,
         domain: config.domain,
         apiServerCidrs: config.kubernetes.apiServerCidrs,
+        ingressController: config.edge.ingressController === "install" ? { peer: ingress.peer, httpPort: TRAEFIK_PORTS.web } : undefined,
     },
     { provider },
 );
@@ -171,7 +182,7 @@ const site = new SiteIngress(
         routes,
         ingressClassName: ingress.className,
         clusterIssuer: certManager.issuerName,
-        acme: config.tls.issuer !== "self-signed",
+        acme,
         ingressPeer: ingress.peer,
         issuerReady: certManager.ready,
     },
@@ -203,7 +214,9 @@ const monitoring = new Monitoring(
         clusterIssuer: certManager.issuerName,
         ingressPeer: ingress.peer,
         issuerReady: certManager.ready,
+        acme,
         apiServerCidrs: config.kubernetes.apiServerCidrs,
+        nodeCidrs: config.kubernetes.nodeCidrs,
         sealingKey,
         ownedNamespaces: TIER_NAMES.map(tierNamespace),
     },

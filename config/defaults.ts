@@ -92,8 +92,17 @@ function observability(scale: "small" | "medium" | "large"): ObservabilitySettin
 }
 
 /** Laptop clusters publish the ingress controller on NodePorts that scripts/dev-cluster maps to 80/443. */
-const LOCAL_EDGE: EdgeSettings = { ingressController: "install", ingressClassName: "traefik", serviceType: "NodePort", nodePorts: { http: 30080, https: 30443 }, replicas: 1 };
-const CLOUD_EDGE: EdgeSettings = { ...LOCAL_EDGE, serviceType: "LoadBalancer", replicas: 2 };
+const LOCAL_EDGE: EdgeSettings = {
+    ingressController: "install",
+    ingressClassName: "traefik",
+    serviceType: "NodePort",
+    nodePorts: { http: 30080, https: 30443 },
+    allocateLoadBalancerNodePorts: true,
+    // scripts/dev-cluster maps the NodePorts to 80/443 on the laptop: that is where the hosts resolve.
+    ingressEndpoint: { ip: "127.0.0.1" },
+    replicas: 1,
+};
+const CLOUD_EDGE: EdgeSettings = { ...LOCAL_EDGE, serviceType: "LoadBalancer", ingressEndpoint: undefined, replicas: 2 };
 
 const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
     dev: {
@@ -103,8 +112,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
                 requestsStorage: "50Gi", persistentVolumeClaims: 10, pods: 30, loadBalancers: 0, nodePorts: 0,
             },
             containerDefaults: resources("50m", "64Mi", "500m", "256Mi"),
-            // Only the edge tier may expose Services outside the cluster.
-            tiers: { edge: { quota: { loadBalancers: 1, nodePorts: 2 } } },
+            // No tier exposes Services outside the cluster; the edge tier's quota is derived from its controller's Service.
+            tiers: {},
         },
         postgres: {
             ...POSTGRES_COMMON,
@@ -140,8 +149,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
                 requestsStorage: "500Gi", persistentVolumeClaims: 20, pods: 60, loadBalancers: 0, nodePorts: 0,
             },
             containerDefaults: resources("100m", "128Mi", "1", "512Mi"),
-            // Only the edge tier may expose Services outside the cluster.
-            tiers: { edge: { quota: { loadBalancers: 1 } } },
+            // No tier exposes Services outside the cluster; the edge tier's quota is derived from its controller's Service.
+            tiers: {},
         },
         postgres: {
             ...POSTGRES_COMMON,
@@ -176,8 +185,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
                 requestsStorage: "4Ti", persistentVolumeClaims: 40, pods: 150, loadBalancers: 0, nodePorts: 0,
             },
             containerDefaults: resources("100m", "128Mi", "1", "512Mi"),
-            // Only the edge tier may expose Services outside the cluster.
-            tiers: { edge: { quota: { loadBalancers: 1 } } },
+            // No tier exposes Services outside the cluster; the edge tier's quota is derived from its controller's Service.
+            tiers: {},
         },
         postgres: {
             ...POSTGRES_COMMON,

@@ -30,6 +30,8 @@ export interface KubernetesSettings {
     readonly context?: string;
     /** Addresses of the Kubernetes API server, for the egress of pods that call it (Patroni). */
     readonly apiServerCidrs: readonly string[];
+    /** Addresses of the nodes, where Prometheus scrapes kubelets and node-exporter (host network). */
+    readonly nodeCidrs: readonly string[];
     /** When set, the provider writes YAML manifests to this directory instead of applying them. */
     readonly renderYamlTo?: string;
 }
@@ -181,6 +183,16 @@ export interface EdgeSettings {
     readonly serviceType: "NodePort" | "LoadBalancer";
     /** NodePorts for HTTP and HTTPS (NodePort only; scripts/dev-cluster maps 30080/30443 to 80/443). */
     readonly nodePorts: { readonly http: number; readonly https: number };
+    /**
+     * LoadBalancer only: allocate node ports behind the load balancer (Kubernetes' default, needed
+     * by load balancers that forward to nodes); false for load balancers that reach pods directly.
+     */
+    readonly allocateLoadBalancerNodePorts: boolean;
+    /**
+     * NodePort only: the address Ingresses report in their status (the controller copies a
+     * LoadBalancer's own address otherwise). Pulumi waits for that status on every Ingress.
+     */
+    readonly ingressEndpoint?: { readonly ip?: string; readonly hostname?: string };
     readonly replicas: number;
 }
 
@@ -253,6 +265,8 @@ export interface WebServiceSettings {
     readonly ingress?: { readonly host: string; readonly path: string };
     /** Platform services it may reach: postgres, kafka, or another web service's name. */
     readonly dependsOn: readonly string[];
+    /** How credentials reach the process: files (a mounted Secret, with <NAME>_FILE paths in env) or env (values in env). */
+    readonly secrets: "files" | "env";
     /** Two coloured Deployments; the Service selects the active one. */
     readonly blueGreen?: { readonly active: "blue" | "green"; readonly images: Readonly<Partial<Record<"blue" | "green", string>>> };
 }

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TIER_NAMES } from "../components/namespaces/tiers";
 import { structuredDefaults } from "./defaults";
+import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
 import { isQuantity, parseQuantity } from "./quantity";
@@ -188,10 +189,11 @@ function resources(c: Checker, path: string, value: unknown): ResourceSettings {
     return { requests, limits };
 }
 
-function storage(c: Checker, path: string, value: unknown): StorageSettings {
+/** A volume's settings; a volume that names no class of its own gets the stack's (config key storageClass). */
+function storage(c: Checker, path: string, value: unknown, stackClass: string | undefined): StorageSettings {
     const s = c.object(path, value, ["storageClass", "size"]) ?? {};
     return {
-        storageClass: c.optionalString(`${path}.storageClass`, s.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the cluster default"),
+        storageClass: c.optionalString(`${path}.storageClass`, s.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the stack's storageClass") ?? stackClass,
         size: c.quantity(`${path}.size`, s.size, "10Gi"),
     };
 }
@@ -217,7 +219,7 @@ function quota(c: Checker, path: string, value: unknown): QuotaSettings {
     return result;
 }
 
-function namespaces(c: Checker, prefix: string, value: unknown): NamespaceSettings {
+function namespaces(c: Checker, prefix: string, value: unknown, edgeExposure: ExposureQuota): NamespaceSettings {
     const n = c.object("namespaces", value, ["quota", "containerDefaults", "tiers"]) ?? {};
     const overrides = c.object("namespaces.tiers", n.tiers ?? {}, TIER_NAMES) ?? {};
     const tiers = {} as Record<(typeof TIER_NAMES)[number], TierSettings>;
@@ -227,10 +229,19 @@ function namespaces(c: Checker, prefix: string, value: unknown): NamespaceSettin
         const own = overrides[tier] === undefined ? {} : c.object(path, overrides[tier], ["quota", "containerDefaults"]) ?? {};
         const quotaPath = own.quota === undefined ? "namespaces.quota" : `${path}.quota`;
         const defaultsPath = own.containerDefaults === undefined ? "namespaces.containerDefaults" : `${path}.containerDefaults`;
+        // The edge tier admits exactly what its controller's Service needs, unless a stack sets more.
+        const derived = tier === "edge" ? edgeExposure : {};
         const settings = {
-            quota: quota(c, quotaPath, deepMerge(n.quota, own.quota)),
+            quota: quota(c, quotaPath, deepMerge(deepMerge(n.quota, derived), own.quota)),
             containerDefaults: resources(c, defaultsPath, deepMerge(n.containerDefaults, own.containerDefaults)),
         };
+        if (tier === "edge") {
+            for (const key of ["loadBalancers", "nodePorts"] as const) {
+                if (settings.quota[key] < edgeExposure[key]) {
+                    c.fail(`${path}.quota.${key}`, settings.quota[key], `at least ${edgeExposure[key]}: the ingress controller's Service needs that many (derived from edge; omit the key to use it)`);
+                }
+            }
+        }
         c.atMost(`${defaultsPath}.limits.memory`, settings.containerDefaults.limits.memory, settings.quota.limitsMemory, `${quotaPath}.limitsMemory`);
         tiers[tier] = settings;
     }
@@ -250,6 +261,28 @@ function cidrs(c: Checker, path: string, value: unknown): string[] {
     }
     value.forEach((v, i) => c.string(`${path}[${i}]`, v, CIDR, "a CIDR such as 10.0.0.0/16"));
     return value as string[];
+}
+
+/** A CIDR that matches every address (0.0.0.0/0, ::/0). */
+export function isAnyAddress(cidr: string): boolean {
+    return /\/0$/.test(cidr);
+}
+
+/**
+ * The API server's addresses. dev may leave them open; elsewhere pods that call the API (Patroni's
+ * DCS, the operators) must not reach every host on 443/6443.
+ */
+/**
+ * Addresses that pods of the platform may reach (the API server, the nodes). dev may leave them
+ * open; elsewhere they must not let pods reach every host on those ports.
+ */
+function clusterCidrs(c: Checker, environment: Environment, key: "apiServerCidrs" | "nodeCidrs", value: unknown, howToFind: string): string[] {
+    const list = cidrs(c, key, value);
+    const open = list.filter(isAnyAddress);
+    if (environment !== "dev" && open.length > 0) {
+        c.fail(key, value, `the cluster's own addresses when environment is ${environment}, not ${open.join(", ")}: ${howToFind}`);
+    }
+    return list;
 }
 
 function databases(c: Checker, value: unknown): DatabaseSettings[] {
@@ -293,7 +326,7 @@ function backup(c: Checker, value: unknown): BackupSettings {
     };
 }
 
-function postgres(c: Checker, environment: Environment, value: unknown): PostgresSettings {
+function postgres(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): PostgresSettings {
     const p = c.object("postgres", value, [
         "members", "version", "patroniVersion", "image", "exporterImage", "storage", "resources",
         "synchronousMode", "timing", "maxConnections", "databases", "backup",
@@ -326,7 +359,7 @@ function postgres(c: Checker, environment: Environment, value: unknown): Postgre
         patroniVersion: c.string("postgres.patroniVersion", p.patroniVersion, /^4\.[0-9]+\.[0-9]+$/, "a Patroni 4.x release such as 4.1.4"),
         image: c.optionalString("postgres.image", p.image, IMAGE_REF, "an image reference such as registry.example.com/patroni:17@sha256:..."),
         exporterImage: c.string("postgres.exporterImage", p.exporterImage, IMAGE_REF, "an image reference with a tag or digest"),
-        storage: storage(c, "postgres.storage", p.storage),
+        storage: storage(c, "postgres.storage", p.storage, stackClass),
         resources: resources(c, "postgres.resources", p.resources),
         synchronousMode,
         timing,
@@ -367,7 +400,7 @@ function topics(c: Checker, value: unknown, brokers: number, defaultRf: number):
     });
 }
 
-function kafka(c: Checker, environment: Environment, value: unknown): KafkaSettings {
+function kafka(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): KafkaSettings {
     const k = c.object("kafka", value, [
         "version", "image", "mode", "controllers", "brokers", "replicationFactor", "minInsyncReplicas",
         "storage", "controllerStorage", "resources", "controllerResources", "topics", "clientTls",
@@ -420,8 +453,8 @@ function kafka(c: Checker, environment: Environment, value: unknown): KafkaSetti
         brokers,
         replicationFactor: rf,
         minInsyncReplicas: minIsr,
-        storage: storage(c, "kafka.storage", k.storage),
-        controllerStorage: storage(c, "kafka.controllerStorage", k.controllerStorage),
+        storage: storage(c, "kafka.storage", k.storage, stackClass),
+        controllerStorage: storage(c, "kafka.controllerStorage", k.controllerStorage, stackClass),
         resources: resources(c, "kafka.resources", k.resources),
         controllerResources: resources(c, "kafka.controllerResources", k.controllerResources),
         topics: topics(c, k.topics, brokers, rf),
@@ -429,14 +462,35 @@ function kafka(c: Checker, environment: Environment, value: unknown): KafkaSetti
     };
 }
 
+const IPV4 = /^([0-9]{1,3}\.){3}[0-9]{1,3}$/;
+const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 function edge(c: Checker, value: unknown): EdgeSettings {
-    const e = c.object("edge", value, ["ingressController", "ingressClassName", "serviceType", "nodePorts", "replicas"]) ?? {};
+    const e = c.object("edge", value, ["ingressController", "ingressClassName", "serviceType", "nodePorts", "allocateLoadBalancerNodePorts", "ingressEndpoint", "replicas"]) ?? {};
     const ports = c.object("edge.nodePorts", e.nodePorts, ["http", "https"]) ?? {};
+    const serviceType = c.oneOf("edge.serviceType", e.serviceType, ["NodePort", "LoadBalancer"] as const);
+    let ingressEndpoint: EdgeSettings["ingressEndpoint"];
+    if (e.ingressEndpoint !== undefined) {
+        const p = c.object("edge.ingressEndpoint", e.ingressEndpoint, ["ip", "hostname"]) ?? {};
+        ingressEndpoint = {
+            ip: c.optionalString("edge.ingressEndpoint.ip", p.ip, IPV4, "an IPv4 address such as 127.0.0.1"),
+            hostname: c.optionalString("edge.ingressEndpoint.hostname", p.hostname, HOSTNAME, "a DNS name such as localhost"),
+        };
+        if ((ingressEndpoint.ip === undefined) === (ingressEndpoint.hostname === undefined)) c.fail("edge.ingressEndpoint", e.ingressEndpoint, "exactly one of ip and hostname");
+    }
+    const ingressController = c.oneOf("edge.ingressController", e.ingressController, ["install", "existing"] as const);
+    // Pulumi waits until every Ingress reports an address; behind a NodePort the controller has
+    // none of its own to copy, so the stack must say which address to report.
+    if (ingressController === "install" && serviceType === "NodePort" && ingressEndpoint === undefined) {
+        c.fail("edge.ingressEndpoint", e.ingressEndpoint, "an { ip } or { hostname } the Ingresses report when edge.serviceType is NodePort (e.g. { ip: 127.0.0.1 } on a laptop cluster)");
+    }
     return {
-        ingressController: c.oneOf("edge.ingressController", e.ingressController, ["install", "existing"] as const),
+        ingressController,
         ingressClassName: c.string("edge.ingressClassName", e.ingressClassName, DNS_LABEL, "an IngressClass name"),
-        serviceType: c.oneOf("edge.serviceType", e.serviceType, ["NodePort", "LoadBalancer"] as const),
+        serviceType,
         nodePorts: { http: c.integer("edge.nodePorts.http", ports.http, 30000, 32767), https: c.integer("edge.nodePorts.https", ports.https, 30000, 32767) },
+        allocateLoadBalancerNodePorts: c.boolean("edge.allocateLoadBalancerNodePorts", e.allocateLoadBalancerNodePorts),
+        ingressEndpoint,
         replicas: c.integer("edge.replicas", e.replicas, 1, 20),
     };
 }
@@ -458,20 +512,20 @@ function charts(c: Checker, value: unknown): ChartVersions {
     return Object.fromEntries(keys.map((key) => [key, c.string(`charts.${key}`, v[key], CHART_VERSION, "an exact chart version such as 1.2.3 (no ranges)")])) as unknown as ChartVersions;
 }
 
-function monitoringWorkload(c: Checker, path: string, value: unknown, extra: string[]): Record<string, unknown> & MonitoringWorkload {
+function monitoringWorkload(c: Checker, path: string, value: unknown, extra: string[], stackClass: string | undefined): Record<string, unknown> & MonitoringWorkload {
     const w = c.object(path, value, ["replicas", "storage", "resources", ...extra]) ?? {};
-    return { ...w, replicas: c.integer(`${path}.replicas`, w.replicas, 1, 5), storage: storage(c, `${path}.storage`, w.storage), resources: resources(c, `${path}.resources`, w.resources) };
+    return { ...w, replicas: c.integer(`${path}.replicas`, w.replicas, 1, 5), storage: storage(c, `${path}.storage`, w.storage, stackClass), resources: resources(c, `${path}.resources`, w.resources) };
 }
 
-function observability(c: Checker, value: unknown): ObservabilitySettings {
+function observability(c: Checker, value: unknown, stackClass: string | undefined): ObservabilitySettings {
     const o = c.object("observability", value, ["prometheus", "alertmanager", "grafana", "loki", "alloy", "agents", "slackChannel"]) ?? {};
-    const prometheus = monitoringWorkload(c, "observability.prometheus", o.prometheus, ["retention"]);
-    const loki = monitoringWorkload(c, "observability.loki", o.loki, ["retentionHours"]);
+    const prometheus = monitoringWorkload(c, "observability.prometheus", o.prometheus, ["retention"], stackClass);
+    const loki = monitoringWorkload(c, "observability.loki", o.loki, ["retentionHours"], stackClass);
     const g = c.object("observability.grafana", o.grafana, ["host", "resources"]) ?? {};
     const a = c.object("observability.alloy", o.alloy, ["resources"]) ?? {};
     return {
         prometheus: { ...prometheus, retention: c.string("observability.prometheus.retention", prometheus.retention, /^[0-9]+(h|d|w|y)$/, "a Prometheus duration such as 15d") },
-        alertmanager: monitoringWorkload(c, "observability.alertmanager", o.alertmanager, []),
+        alertmanager: monitoringWorkload(c, "observability.alertmanager", o.alertmanager, [], stackClass),
         grafana: { host: c.string("observability.grafana.host", g.host, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS label under the domain, or a full host name"), resources: resources(c, "observability.grafana.resources", g.resources) },
         loki: { ...loki, retentionHours: c.integer("observability.loki.retentionHours", loki.retentionHours, 24, 24 * 3650) },
         alloy: { resources: resources(c, "observability.alloy.resources", a.resources) },
@@ -511,7 +565,7 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
         const p = `webServices[${i}]`;
         const w = c.object(p, entry, [
             "name", "image", "build", "port", "health", "metricsPath", "env", "generatedSecrets", "database",
-            "replicas", "autoscaling", "resources", "ingress", "dependsOn", "blueGreen",
+            "replicas", "autoscaling", "resources", "ingress", "dependsOn", "blueGreen", "secrets",
         ]) ?? {};
         const name = c.string(`${p}.name`, w.name, /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "a DNS label of at most 40 characters");
         if (names.indexOf(w.name) !== i) c.fail(`${p}.name`, w.name, "a name not used by another web service");
@@ -569,6 +623,7 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
             metricsPath: c.string(`${p}.metricsPath`, w.metricsPath ?? "/metrics", PATH, "an absolute path"),
             env: env as Record<string, string>,
             generatedSecrets: secrets as string[],
+            secrets: c.oneOf(`${p}.secrets`, w.secrets ?? "files", ["files", "env"] as const),
             database: w.database as string | undefined,
             replicas,
             autoscaling,
@@ -613,6 +668,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     const prefix = c.string("namespacePrefix", value("namespacePrefix"), /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/,
         "a DNS label of at most 40 characters");
 
+    const stackClass = c.optionalString("storageClass", values.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the cluster's default class");
+    const edgeSettings = edge(c, deepMerge(structured.edge, values.edge));
     const config: PlatformConfig = {
         project: raw.project,
         stack: raw.stack,
@@ -621,7 +678,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         kubernetes: {
             context: c.optionalString("kubeContext", values.kubeContext, /^\S+$/, "a kubeconfig context name"),
             renderYamlTo: c.optionalString("renderYamlTo", values.renderYamlTo, /^\S+$/, "a directory path"),
-            apiServerCidrs: cidrs(c, "apiServerCidrs", value("apiServerCidrs")),
+            apiServerCidrs: clusterCidrs(c, environment, "apiServerCidrs", value("apiServerCidrs"), "list the control plane's with `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes` (one /32 per address)"),
+            nodeCidrs: clusterCidrs(c, environment, "nodeCidrs", value("nodeCidrs"), "the subnets of the nodes' InternalIP addresses (`kubectl get nodes -o wide`)"),
         },
         registry: {
             server: c.string("registry", values.registry, REGISTRY, "host[:port][/path] in lower case, e.g. ghcr.io/acme/platform"),
@@ -630,15 +688,15 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
             username: c.optionalString("registryUsername", values.registryUsername, /^\S+$/, "a user name"),
             password: raw.secretKeys.has("registryPassword") ? raw.readSecret("registryPassword") : undefined,
         },
-        namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces)),
-        postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres)),
-        kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka)),
-        edge: edge(c, deepMerge(structured.edge, values.edge)),
+        namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings)),
+        postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass),
+        kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
+        edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
         charts: charts(c, deepMerge(structured.charts, values.charts)),
         sealedSecrets: presealed(c, values.sealedSecrets),
         webServices: [],
-        observability: observability(c, deepMerge(structured.observability, values.observability)),
+        observability: observability(c, deepMerge(structured.observability, values.observability), stackClass),
         alertWebhookUrl: raw.secretKeys.has("alertmanagerWebhookUrl") ? raw.readSecret("alertmanagerWebhookUrl") : undefined,
     };
     const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name)) };

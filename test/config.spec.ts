@@ -121,7 +121,17 @@ describe("stack config", () => {
     });
 
     it("gives a minimal stack the defaults of its environment", () => {
-        const dir = scratchProject({ alice: "config:\n  data-platform:environment: staging\n  data-platform:domain: alice.example.com\n  data-platform:registry: ghcr.io/alice\n" });
+        const dir = scratchProject({
+            alice: [
+                "config:",
+                "  data-platform:environment: staging",
+                "  data-platform:domain: alice.example.com",
+                "  data-platform:registry: ghcr.io/alice",
+                '  data-platform:apiServerCidrs: ["10.1.0.2/32"]',
+                '  data-platform:nodeCidrs: ["10.1.64.0/18"]',
+                "",
+            ].join("\n"),
+        });
         const config = resolveConfig(rawConfigOf("alice", dir));
         assert.strictEqual(config.postgres.members, 3);
         assert.strictEqual(config.namespaces.prefix, "platform");
@@ -129,6 +139,47 @@ describe("stack config", () => {
         assert.strictEqual(config.kubernetes.context, undefined, "an unset kubeContext means the current context");
         assert.strictEqual(config.namespaces.tiers.edge.quota.loadBalancers, 1);
         assert.strictEqual(config.namespaces.tiers.storage.quota.loadBalancers, 0);
+        assert.strictEqual(config.postgres.storage.storageClass, undefined, "no storageClass: the cluster's default class");
+    });
+
+    it("refuses open API-server and node addresses outside dev, saying how to find the real ones", () => {
+        for (const stack of ["staging", "prod"]) {
+            const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf(stack), { apiServerCidrs: ["0.0.0.0/0"], nodeCidrs: ["10.0.0.0/8", "::/0"] })));
+            assert.ok(problems.some((p) => p.startsWith("data-platform:apiServerCidrs: got [\"0.0.0.0/0\"]") && p.includes("kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes")), problems.join("\n"));
+            assert.ok(problems.some((p) => p.startsWith("data-platform:nodeCidrs:") && p.includes("not ::/0")), problems.join("\n"));
+        }
+        assert.deepStrictEqual(resolveConfig(withValues(rawConfigOf("dev"), { apiServerCidrs: ["0.0.0.0/0"] })).kubernetes.apiServerCidrs, ["0.0.0.0/0"], "dev may stay open");
+    });
+
+    it("derives the edge tier's quota from the ingress controller's Service", () => {
+        const quota = (changes: Record<string, unknown>) => resolveConfig(withValues(rawConfigOf("staging"), changes)).namespaces.tiers.edge.quota;
+        const edge = resolveConfig(rawConfigOf("staging")).edge;
+        // A LoadBalancer with node ports behind it: one load balancer and a node port per entry point.
+        assert.deepStrictEqual([quota({}).loadBalancers, quota({}).nodePorts], [1, 2]);
+        assert.deepStrictEqual([quota({ edge: { ...edge, allocateLoadBalancerNodePorts: false } }).nodePorts], [0]);
+        assert.deepStrictEqual([quota({ edge: { ...edge, serviceType: "NodePort", ingressEndpoint: { ip: "192.0.2.1" } } }).loadBalancers, quota({ edge: { ...edge, serviceType: "NodePort", ingressEndpoint: { ip: "192.0.2.1" } } }).nodePorts], [0, 2]);
+        assert.deepStrictEqual([quota({ edge: { ...edge, ingressController: "existing" } }).loadBalancers], [0]);
+        // Every other tier admits nothing from outside.
+        assert.strictEqual(resolveConfig(rawConfigOf("staging")).namespaces.tiers.apps.quota.nodePorts, 0);
+        const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf("staging"), { namespaces: { tiers: { edge: { quota: { nodePorts: 1 } } } } })));
+        assert.ok(problems.some((p) => p.startsWith("data-platform:namespaces.tiers.edge.quota.nodePorts: got 1; allowed: at least 2")), problems.join("\n"));
+    });
+
+    it("needs the address Ingresses report when the controller is published on NodePorts", () => {
+        // staging publishes on a LoadBalancer, whose address the controller copies; on NodePorts it must be named.
+        const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf("staging"), { edge: { serviceType: "NodePort" } })));
+        assert.ok(problems.some((p) => p.startsWith("data-platform:edge.ingressEndpoint: got nothing; allowed: an { ip } or { hostname }")), problems.join("\n"));
+        const both = problemsOf(() => resolveConfig(withValues(rawConfigOf("dev"), { edge: { ingressEndpoint: { ip: "127.0.0.1", hostname: "localhost" } } })));
+        assert.ok(both.some((p) => p.includes("edge.ingressEndpoint") && p.includes("exactly one of ip and hostname")), both.join("\n"));
+    });
+
+    it("gives every volume that names no class the stack's storageClass", () => {
+        const config = resolveConfig(withValues(rawConfigOf("prod"), { storageClass: "fast-ssd", kafka: { controllerStorage: { storageClass: "local-nvme", size: "20Gi" } } }));
+        assert.deepStrictEqual(
+            [config.postgres.storage, config.kafka.storage, config.observability.prometheus.storage, config.observability.loki.storage].map((s) => s.storageClass),
+            ["fast-ssd", "fast-ssd", "fast-ssd", "fast-ssd"],
+        );
+        assert.strictEqual(config.kafka.controllerStorage.storageClass, "local-nvme", "a volume's own class wins");
     });
 
     it("lets a tier override part of the namespace-wide quota", () => {

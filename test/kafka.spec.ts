@@ -60,7 +60,7 @@ describe("Kafka (KRaft)", () => {
             assert.strictEqual(quorumVoters(voters), "0@c-0.h:9093,1@c-1.h:9093,2@c-2.h:9093");
         });
 
-        const tls = { port: 9094, keystorePath: "/tls/keystore.p12", keystorePassword: "x" };
+        const tls = { port: 9094, keystorePath: "/tls/keystore.p12", passwordDir: "/tls/password" };
         for (const [role, withTls] of [["combined", false], ["controller", false], ["broker", false], ["combined", true], ["broker", true]] as const) {
             it(`${role}${withTls ? " with client TLS" : ""}: listener names agree across listeners, advertised listeners, the protocol map and the controller names`, () => {
                 const p = brokerProperties(role, node, voters, durability, withTls ? tls : undefined);
@@ -189,7 +189,11 @@ describe("Kafka (KRaft)", () => {
             assert.match(p["advertised.listeners"], /CLIENT:\/\/@POD_NAME@\.kafka-brokers\.platform-streaming\.svc\.cluster\.local:9094/);
             assert.match(p["listener.security.protocol.map"], /(^|,)CLIENT:SSL(,|$)/);
             assert.strictEqual(p["listener.name.client.ssl.keystore.location"], "/etc/kafka/tls/keystore.p12");
-            assert.strictEqual(p["listener.name.client.ssl.keystore.password"], "@KEYSTORE_PASSWORD@", "the password is filled in at start, never written in a ConfigMap");
+            // The broker reads the password from the mounted Secret: it is never written in a ConfigMap, nor in the environment.
+            assert.strictEqual(p["listener.name.client.ssl.keystore.password"], "${dir:/etc/kafka/keystore-password:password}");
+            assert.strictEqual(p["listener.name.client.ssl.key.password"], "${dir:/etc/kafka/keystore-password:password}");
+            assert.strictEqual(p["config.providers"], "dir");
+            assert.strictEqual(p["config.providers.dir.class"], "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
             assert.ok(!("listener.name.client.ssl.keystore.location" in propertiesOf("kafka-controller-config")), "controllers serve no clients");
             const cert = resources.find((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate")!.inputs;
             assert.strictEqual(cert.spec.issuerRef.name, "platform-ca");
@@ -198,7 +202,10 @@ describe("Kafka (KRaft)", () => {
             assert.ok(cert.spec.dnsNames.includes("kafka-bootstrap.platform-streaming.svc.cluster.local"));
             const pod = brokers.spec.template.spec;
             assert.ok(pod.volumes.some((v: any) => v.secret?.secretName === "kafka-tls"));
-            assert.deepStrictEqual(pod.containers[0].env.find((e: any) => e.name === "KEYSTORE_PASSWORD").valueFrom, { secretKeyRef: { name: "kafka-keystore-password", key: "password" } });
+            const passwordVolume = pod.volumes.find((v: any) => v.secret?.secretName === "kafka-keystore-password");
+            assert.deepStrictEqual(passwordVolume.secret.items, [{ key: "password", path: "password" }]);
+            assert.deepStrictEqual(pod.containers[0].volumeMounts.find((m: any) => m.name === passwordVolume.name), { name: passwordVolume.name, mountPath: "/etc/kafka/keystore-password", readOnly: true });
+            assert.ok(!pod.containers[0].env.some((e: any) => e.valueFrom?.secretKeyRef), "no secret in the environment");
             assert.ok(resources.find((r) => r.name === "kafka-bootstrap")!.inputs.spec.ports.some((p: any) => p.port === 9094));
         });
 
@@ -248,21 +255,18 @@ describe("Kafka (KRaft)", () => {
             ]);
         });
 
-        it("kafka-start fills in the keystore password, and refuses to start a TLS listener without one", () => {
+        it("kafka-start leaves ${dir:...} references for the broker to resolve: no secret passes through the start script", () => {
             const dir = tempDir("kafka-start-tls");
             const home = path.join(dir, "kafka");
             fs.mkdirSync(path.join(home, "bin"), { recursive: true });
             for (const tool of ["kafka-storage.sh", "kafka-server-start.sh"]) fs.writeFileSync(path.join(home, "bin", tool), "#!/bin/sh\n", { mode: 0o755 });
             const template = path.join(dir, "server.properties");
-            fs.writeFileSync(template, `listener.name.client.ssl.keystore.password=@KEYSTORE_PASSWORD@\nlog.dirs=${dir}/logs\n`);
+            fs.writeFileSync(template, `listener.name.client.ssl.keystore.password=\${dir:/etc/kafka/keystore-password:password}\nlog.dirs=${dir}/logs\n`);
             const runtime = path.join(dir, "runtime.properties");
             const env = { PATH: process.env.PATH, POD_NAME: "kafka-broker-0", CLUSTER_ID: "abc", KAFKA_HOME: home, KAFKA_PROPERTIES: template, KAFKA_RUNTIME_PROPERTIES: runtime };
-            const refused = spawnSync(path.join(PROJECT_DIR, "images", "kafka", "bin", "kafka-start"), [], { env, encoding: "utf8" });
-            assert.notStrictEqual(refused.status, 0);
-            assert.match(refused.stderr, /KEYSTORE_PASSWORD must be set/);
-            const started = spawnSync(path.join(PROJECT_DIR, "images", "kafka", "bin", "kafka-start"), [], { env: { ...env, KEYSTORE_PASSWORD: "s3cret" }, encoding: "utf8" });
+            const started = spawnSync(path.join(PROJECT_DIR, "images", "kafka", "bin", "kafka-start"), [], { env, encoding: "utf8" });
             assert.strictEqual(started.status, 0, started.stderr);
-            assert.strictEqual(parseProperties(fs.readFileSync(runtime, "utf8"))["listener.name.client.ssl.keystore.password"], "s3cret");
+            assert.strictEqual(parseProperties(fs.readFileSync(runtime, "utf8"))["listener.name.client.ssl.keystore.password"], "${dir:/etc/kafka/keystore-password:password}");
         });
 
         it("the topics script creates, grows and configures every declared topic", () => {

@@ -1,12 +1,14 @@
 // The backup and restore scripts of the Patroni image, run for real: PostgreSQL from Debian, an
-// S3 server on loopback, and the exact environment our CronJobs give them.
+// S3 server on loopback, and the exact environment our CronJobs give them (credentials as files,
+// read by the same shell prelude the containers run).
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { backupEnvironment, restoreEnvironment } from "../components/postgres/backups";
 import { databasesCommand, databasesSql, passwordEnv } from "../components/postgres/databasesSql";
 import { BackupSettings } from "../config/types";
-import { resolvePodEnv } from "./support/podEnv";
+import { LOAD_SECRET_FILES } from "../components/meta/secretFiles";
+import { resolvePodEnv, resolvePodEnvWithSecretFiles } from "./support/podEnv";
 import { PostgresServer, S3Server, imagePath, startPostgres, startS3 } from "./support/realTools";
 import { PROJECT_DIR } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";
@@ -22,7 +24,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
     /** The environment a backup/restore pod gets, pointed at the test servers. */
     // Only what the pod would have: nothing leaks in from the test machine's environment.
     const podEnv = (vars: Parameters<typeof resolvePodEnv>[0], extra: Record<string, string> = {}) => ({
-        ...resolvePodEnv(vars, {
+        ...resolvePodEnvWithSecretFiles(vars, {
             secrets: { "postgres-credentials/superuser-password": pg.superuserPassword, "s3-creds/AWS_ACCESS_KEY_ID": "test", "s3-creds/AWS_SECRET_ACCESS_KEY": "test" },
             fields: {},
         }),
@@ -33,12 +35,18 @@ describe("PostgreSQL backups and databases on a real server", function () {
         PATH: imagePath(),
         ...extra,
     });
+    /** As the container runs it: `bash -ceu "<prelude>\n<script> <args>"` (the prelude reads the secret files). */
     const run = (script: string, args: string[], env: NodeJS.ProcessEnv) => {
-        const result = spawnSync(path.join(BIN, script), args, { env, encoding: "utf8" });
+        const result = spawnSync("bash", ["-ceu", `${LOAD_SECRET_FILES}\n"$0" "$@"`, path.join(BIN, script), ...args], { env, encoding: "utf8" });
         assert.strictEqual(result.status, 0, `${script} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
         return result.stdout;
     };
-    const rclone = (args: string[], env: NodeJS.ProcessEnv) => execFileSync("rclone", args, { env, encoding: "utf8" });
+    /** The test's own rclone calls read the same files, as the prelude would. */
+    const loaded = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+        ...env,
+        ...Object.fromEntries(Object.entries(env).filter(([k]) => k.endsWith("_FILE")).map(([k, file]) => [k.slice(0, -"_FILE".length), require("fs").readFileSync(file!, "utf8")])),
+    });
+    const rclone = (args: string[], env: NodeJS.ProcessEnv) => execFileSync("rclone", args, { env: loaded(env), encoding: "utf8" });
 
     before(async () => {
         [pg, s3] = await Promise.all([startPostgres(), startS3()]);
@@ -73,6 +81,11 @@ describe("PostgreSQL backups and databases on a real server", function () {
         assert.strictEqual(pg.psql("select pg_has_role('postgres_exporter', 'pg_monitor', 'member')"), "t");
     });
 
+    it("gives the backup pods their credentials as files only", () => {
+        const env = podEnv(backupEnvironment("daily", backup, "127.0.0.1", "postgres-credentials"));
+        assert.deepStrictEqual(Object.keys(env).filter((k) => /PASSWORD|SECRET|KEY_ID/.test(k)).sort(), ["PGPASSWORD_FILE", "RCLONE_CONFIG_S3_ACCESS_KEY_ID_FILE", "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY_FILE"]);
+    });
+
     it("backs up, and restores a dropped database and changed rows exactly", () => {
         pg.psql("create table lake(id int primary key, name text); insert into lake select g, 'row ' || g from generate_series(1, 500) g;", "nessie", { PGUSER: "nessie", PGPASSWORD: "pw-nessie" });
         pg.psql("create table users(id int primary key, email text); insert into users values (1, 'a@example.com'), (2, 'b@example.com');", "webapp", { PGUSER: "webapp", PGPASSWORD: "pw-webapp" });
@@ -96,7 +109,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
         pg.psql("truncate lake", "nessie");
         run("pg-restore-backup", ["daily", stamp, "nessie"], env);
         assert.strictEqual(pg.psql("select count(*) from lake", "nessie"), "500");
-        const missing = spawnSync(path.join(BIN, "pg-restore-backup"), ["daily", stamp, "keycloak"], { env, encoding: "utf8" });
+        const missing = spawnSync("bash", ["-ceu", `${LOAD_SECRET_FILES}\n"$0" "$@"`, path.join(BIN, "pg-restore-backup"), "daily", stamp, "keycloak"], { env, encoding: "utf8" });
         assert.notStrictEqual(missing.status, 0);
         assert.match(missing.stderr, /keycloak is not in daily\//);
     });
@@ -104,7 +117,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
     it("removes backups past the tier's retention but always keeps the newest", () => {
         const env = podEnv(backupEnvironment("weekly", backup, "127.0.0.1", "postgres-credentials"));
         // A weekly backup from years ago, as an earlier run would have left it.
-        execFileSync("rclone", ["rcat", "s3:backups/test/postgres/weekly/20200105T024500Z/MANIFEST"], { env, input: "stamp 20200105T024500Z\n" });
+        execFileSync("rclone", ["rcat", "s3:backups/test/postgres/weekly/20200105T024500Z/MANIFEST"], { env: loaded(env), input: "stamp 20200105T024500Z\n" });
         const out = run("pg-backup", [], env);
         assert.match(out, /removed weekly\/20200105T024500Z \(older than 90 days\)/);
         const remaining = () => rclone(["lsf", "--dirs-only", "s3:backups/test/postgres/weekly"], env).trim().split("\n").filter(Boolean);

@@ -1,7 +1,9 @@
 import * as assert from "assert";
+import * as yaml from "js-yaml";
 import { PatroniCluster, patroniRbacRules } from "../components/postgres/patroniCluster";
 import { PATHS, PORTS, renderPatroniConfig, timingIsSafe } from "../components/postgres/patroniConfig";
 import { encryptionLabel, unsealValue } from "../components/secrets/sealing";
+import { LOAD_SECRET_FILES } from "../components/meta/secretFiles";
 import { resolveConfig } from "../config";
 import { MockedResource, ofType, settled, testSealingKey, useMocks } from "./support/mocks";
 import { STACKS, rawConfigOf } from "./support/stacks";
@@ -93,7 +95,7 @@ describe("PostgreSQL HA (PatroniCluster)", () => {
             assert.deepStrictEqual(patroni.livenessProbe.httpGet, { path: "/liveness", port: "patroni" });
         });
 
-        it("delivers passwords only sealed, and to containers only through secret references", () => {
+        it("delivers passwords only sealed, and to containers only as files of mounted Secrets", () => {
             assert.strictEqual(ofType(resources, "kubernetes:core/v1:Secret").length, 0, "no plain Secret");
             const sealed = ofType(resources, "kubernetes:bitnami.com/v1alpha1:SealedSecret");
             const unsealed = sealed.flatMap((s) =>
@@ -109,12 +111,33 @@ describe("PostgreSQL HA (PatroniCluster)", () => {
             }
             const workloads = [sts.spec.template, ...ofType(resources, "kubernetes:batch/v1:Job").map((j) => j.inputs.spec.template), ...ofType(resources, "kubernetes:batch/v1:CronJob").map((c) => c.inputs.spec.jobTemplate.spec.template)];
             for (const template of workloads) {
+                const secretVolumes = new Map<string, any>((template.spec.volumes ?? []).filter((v: any) => v.projected || v.secret).map((v: any) => [v.name, v]));
                 for (const c of template.spec.containers) {
                     for (const e of c.env ?? []) {
-                        if (/PASS|SECRET|KEY_ID/.test(e.name)) assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${c.name}: ${e.name} must come from a Secret`);
+                        assert.ok(!e.valueFrom?.secretKeyRef, `${c.name}: ${e.name} comes from a Secret as an environment value`);
+                        if (/PASS|SECRET|KEY_ID/.test(e.name)) {
+                            // Each credential is a file of a mounted Secret, its path in <NAME>_FILE.
+                            assert.match(e.name, /_FILE$/, `${c.name}: ${e.name}`);
+                            const mount = (c.volumeMounts ?? []).find((m: any) => e.value.startsWith(`${m.mountPath}/`) && secretVolumes.has(m.name));
+                            assert.ok(mount, `${c.name}: ${e.name}=${e.value} is not in a mounted Secret`);
+                            const file = e.value.slice(mount.mountPath.length + 1);
+                            const sources = secretVolumes.get(mount.name).projected?.sources ?? [];
+                            assert.ok(sources.some((src: any) => src.secret?.items.some((i: any) => i.path === file)), `${c.name}: ${file} is not projected from a Secret`);
+                        }
                     }
                 }
             }
+            // Patroni reads its passwords from credentials.yml, projected from the credentials Secret beside patroni.yml.
+            const patroni = sts.spec.template.spec.containers.find((c: any) => c.name === "patroni");
+            assert.deepStrictEqual(patroni.command, ["patroni", "/etc/patroni"]);
+            const settings = sts.spec.template.spec.volumes.find((v: any) => v.name === "settings");
+            assert.deepStrictEqual(settings.projected.sources.map((src: any) => (src.configMap ?? src.secret).items.map((i: any) => i.path)), [["patroni.yml"], ["credentials.yml"]]);
+            assert.strictEqual(settings.projected.sources[1].secret.name, "postgres-credentials");
+            const credentialsYaml = unsealed.find((v) => v.includes("authentication"));
+            assert.ok(credentialsYaml, "credentials.yml is sealed");
+            const credentials = yaml.load(credentialsYaml) as any;
+            assert.deepStrictEqual(Object.keys(credentials.postgresql.authentication).sort(), ["replication", "rewind", "superuser"]);
+            assert.ok(credentials.restapi.authentication.password.startsWith("password-of-"));
         });
 
         it("keeps PGDATA in a subdirectory of the volume", () => {
@@ -198,7 +221,7 @@ describe("restore procedure (scripts/pg-restore)", () => {
         assert.strictEqual(env.RESTORE_TIER, "weekly");
         assert.strictEqual(env.RESTORE_STAMP, "20260105T024500Z");
         assert.strictEqual(env.RESTORE_DATABASES, "nessie keycloak");
-        assert.deepStrictEqual(job.spec.template.spec.containers[0].command, ["bash", "-ceu", 'pg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES']);
+        assert.deepStrictEqual(job.spec.template.spec.containers[0].command, ["bash", "-ceu", `${LOAD_SECRET_FILES}\npg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES`]);
         assert.throws(() => restoreJob(template, "x", "hourly", "latest", []), /tier must be one of daily, weekly, monthly/);
         assert.throws(() => restoreJob(template, "x", "daily", "yesterday", []), /stamp must be "latest"/);
     });

@@ -2,10 +2,12 @@
 // and the metrics contract the platform's alerts and dashboards rely on.
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { WEB_DURATION_BUCKETS } from "../components/observability/metrics";
 import { PostgresServer, freePort, startPostgres } from "./support/realTools";
 import { PROJECT_DIR } from "./support/stacks";
+import { tempDir } from "./support/tempdirs";
 
 const SERVER = path.join(PROJECT_DIR, "apps", "sample-api", "server.js");
 
@@ -39,7 +41,10 @@ describe("sample web service (apps/sample-api) on a real PostgreSQL", function (
     before(async () => {
         pg = await startPostgres();
         pg.psql("create role webapp login password 'pw-webapp'; create database webapp owner webapp;");
-        api = await startApp({ APP_MODE: "api", DATABASE_URL: `postgresql://webapp:pw-webapp@127.0.0.1:${pg.port}/webapp` });
+        // As the platform delivers it by default (secrets: files): the URL in a file named by DATABASE_URL_FILE.
+        const secretFile = path.join(tempDir("secrets"), "DATABASE_URL");
+        fs.writeFileSync(secretFile, `postgresql://webapp:pw-webapp@127.0.0.1:${pg.port}/webapp\n`, { mode: 0o400 });
+        api = await startApp({ APP_MODE: "api", DATABASE_URL_FILE: secretFile });
         web = await startApp({ APP_MODE: "frontend" });
     });
     after(() => {

@@ -20,6 +20,7 @@ function service(overrides: Partial<WebServiceSettings> = {}): WebServiceSetting
         metricsPath: "/metrics",
         env: { APP_MODE: "api" },
         generatedSecrets: ["JWT_SECRET"],
+        secrets: "files",
         replicas: 2,
         autoscaling: { min: 2, max: 10, targetCpu: 70 },
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
@@ -78,9 +79,14 @@ describe("web services", () => {
             assert.strictEqual(byName(resources, "kubernetes:core/v1:ServiceAccount", "orders").automountServiceAccountToken, false);
         });
 
-        it("takes settings from a ConfigMap and credentials from a sealed Secret", () => {
-            const c = byName(resources, "kubernetes:apps/v1:Deployment", "orders").spec.template.spec.containers[0];
-            assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: "orders-settings" } }, { secretRef: { name: "orders-secrets" } }]);
+        it("takes settings from a ConfigMap and credentials as files of a sealed Secret, their paths in <NAME>_FILE", () => {
+            const pod = byName(resources, "kubernetes:apps/v1:Deployment", "orders").spec.template.spec;
+            const c = pod.containers[0];
+            assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: "orders-settings" } }]);
+            assert.deepStrictEqual(c.env, [{ name: "JWT_SECRET_FILE", value: "/run/secrets/platform/JWT_SECRET" }]);
+            const mount = c.volumeMounts.find((m: any) => m.mountPath === "/run/secrets/platform");
+            assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === mount.name).secret, { secretName: "orders-secrets", defaultMode: 0o440 });
+            assert.strictEqual(mount.readOnly, true);
             assert.strictEqual(byName(resources, "kubernetes:core/v1:ConfigMap", "orders-settings").data.APP_MODE, "api");
             assert.ok(byName(resources, "kubernetes:bitnami.com/v1alpha1:SealedSecret", "orders-secrets"));
             assert.strictEqual(ofType(resources, "kubernetes:core/v1:Secret").length, 0);
@@ -118,6 +124,13 @@ describe("web services", () => {
             const spec = dependencyIngressSpec(self, KAFKA);
             assert.deepStrictEqual(spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "platform-apps" } }, podSelector: { matchLabels: { app: "orders" } } }], ports: [{ protocol: "TCP", port: 9092 }] }]);
         });
+    });
+
+    it("delivers credentials as environment values only when the service asks for secrets: env", async () => {
+        const resources = await deploy(service({ secrets: "env" }));
+        const pod = byName(resources, "kubernetes:apps/v1:Deployment", "orders").spec.template.spec;
+        assert.deepStrictEqual(pod.containers[0].envFrom, [{ configMapRef: { name: "orders-settings" } }, { secretRef: { name: "orders-secrets" } }]);
+        assert.ok(!pod.volumes.some((v: any) => v.secret), "no secret volume");
     });
 
     describe("blue-green", () => {

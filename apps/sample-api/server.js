@@ -5,14 +5,22 @@
 // Both serve /healthz (liveness), /readyz (readiness: the database answers, in api mode) and
 // /metrics in Prometheus' text format: http_requests_total{method,route,status} and the
 // http_request_duration_seconds{method,route} histogram, the contract the platform's alerts use.
+const fs = require("fs");
 const http = require("http");
 const { Pool } = require("pg");
+
+// A credential comes as a file named by <NAME>_FILE (the platform mounts its Secret), or as the
+// variable itself.
+function secret(name) {
+    const file = process.env[`${name}_FILE`];
+    return file ? fs.readFileSync(file, "utf8").trim() : process.env[name];
+}
 
 const PORT = Number(process.env.PORT || 8080);
 const MODE = process.env.APP_MODE || "api";
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const pool = MODE === "api" ? new Pool({ connectionString: process.env.DATABASE_URL, max: 5, connectionTimeoutMillis: 3000 }) : undefined;
+const pool = MODE === "api" ? new Pool({ connectionString: secret("DATABASE_URL"), max: 5, connectionTimeoutMillis: 3000 }) : undefined;
 // An idle connection dropped by the server (failover, restart) must not take the process down:
 // the pool reconnects on the next query, and /readyz reports the outage meanwhile.
 if (pool) pool.on("error", (err) => console.error(`database connection lost: ${err.message}`));

@@ -4,10 +4,14 @@ import { TlsSettings } from "../../config/types";
 import { standardLabels } from "../meta/labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
 import { LOCAL_CA, acmeIssuerSpec, localCaCertificateSpec, platformIssuerName } from "./issuers";
-import { tcpPorts } from "../meta/network";
+import { apiServerEgress, tcpPorts } from "../meta/network";
+import { PeerSelector } from "../web/networkPolicies";
 
 /** The Helm release name, and so the `app.kubernetes.io/instance` label of cert-manager's pods. */
 const RELEASE = "cert-manager";
+
+/** Labels of cert-manager's controller pods (the one that solves ACME challenges and self-checks them). */
+export const CERT_MANAGER_CONTROLLER_LABELS = { "app.kubernetes.io/instance": RELEASE, "app.kubernetes.io/component": "controller" } as const;
 
 export interface CertManagerArgs {
     /** Namespace cert-manager runs in; ClusterIssuers keep their secrets there. */
@@ -24,6 +28,11 @@ export interface CertManagerArgs {
     readonly domain: string;
     /** Addresses of the Kubernetes API server. */
     readonly apiServerCidrs: readonly string[];
+    /**
+     * The installed ingress controller's pods and HTTP port: cert-manager's HTTP-01 self-check of a
+     * public host may be routed straight to them inside the cluster (load balancer hairpin).
+     */
+    readonly ingressController?: { readonly peer: PeerSelector; readonly httpPort: number };
 }
 
 /**
@@ -70,7 +79,7 @@ export class CertManager extends pulumi.ComponentResource {
             child,
         );
 
-        // cert-manager's pods: the API server calls the webhook; they call the API server and ACME.
+        // cert-manager's pods: the API server calls the webhook; they call the API server, and with ACME the CA.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             {
@@ -79,7 +88,7 @@ export class CertManager extends pulumi.ComponentResource {
                     podSelector: { matchLabels: { "app.kubernetes.io/instance": RELEASE } },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [{ ports: tcpPorts(10250) }],
-                    egress: [{ ports: tcpPorts(443, 6443) }],
+                    egress: certManagerEgress(args),
                 },
             },
             child,
@@ -164,4 +173,20 @@ export class CertManager extends pulumi.ComponentResource {
         this.ready = ready;
         this.registerOutputs({ issuerName: this.issuerName });
     }
+}
+
+/**
+ * Where cert-manager's pods may connect: the API server always; with an ACME issuer also the ACME
+ * directory (443) and the HTTP-01 self-check, a plain GET of http://<host>/.well-known/... at the
+ * public address (80), or at the controller's pods when the cluster routes that address internally.
+ * The ACME server's and the public address' IPs are not known in advance: those two rules are open
+ * to every address (the policy pack allow-lists them with this reason).
+ */
+export function certManagerEgress(args: Pick<CertManagerArgs, "tls" | "apiServerCidrs" | "ingressController">) {
+    const acme = args.tls.issuer !== "self-signed";
+    return [
+        apiServerEgress(args.apiServerCidrs),
+        ...(acme ? [{ ports: tcpPorts(80, 443) }] : []),
+        ...(acme && args.ingressController ? [{ to: [args.ingressController.peer], ports: tcpPorts(args.ingressController.httpPort) }] : []),
+    ];
 }

@@ -4,9 +4,13 @@ import { EdgeSettings } from "../../config/types";
 import { TIER_LABEL, standardLabels } from "../meta/labels";
 import { PeerSelector } from "../web/networkPolicies";
 import { apiServerEgress, tcpPorts } from "../meta/network";
+import { PublishedBackends, ingressControllerEgress } from "./routes";
 
 /** Ports of Traefik's entry points inside its pods. */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
+
+/** Labels the Traefik chart gives its pods (NetworkPolicies select them by these). */
+export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as const;
 
 export interface IngressControllerArgs {
     /** Namespace of the edge tier. */
@@ -17,6 +21,8 @@ export interface IngressControllerArgs {
     readonly chartVersion: string;
     /** Addresses of the Kubernetes API server (Traefik watches Ingresses). */
     readonly apiServerCidrs: readonly string[];
+    /** Everything the platform publishes: Traefik may reach these backends and solver pods, nothing else. */
+    readonly published: PublishedBackends;
 }
 
 /**
@@ -39,9 +45,8 @@ export class IngressController extends pulumi.ComponentResource {
             this.registerOutputs({ className: this.className });
             return;
         }
-        const podLabels = { "app.kubernetes.io/name": "traefik" };
+        const podLabels = { ...TRAEFIK_POD_LABELS };
         this.peer = { namespaceSelector: { matchLabels: { [TIER_LABEL]: "edge" } }, podSelector: { matchLabels: podLabels } };
-        const nodePort = (port: number) => (s.serviceType === "NodePort" ? { nodePort: port } : {});
         new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
@@ -50,24 +55,7 @@ export class IngressController extends pulumi.ComponentResource {
                 version: args.chartVersion,
                 namespace: args.namespace,
                 repositoryOpts: { repo: "https://traefik.github.io/charts" },
-                values: {
-                    deployment: { replicas: s.replicas },
-                    podDisruptionBudget: s.replicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
-                    ingressClass: { enabled: true, isDefaultClass: false, name: s.ingressClassName },
-                    providers: {
-                        kubernetesIngress: { enabled: true, publishedService: { enabled: true } },
-                        // Only standard Ingress objects: no Traefik CRDs to review or secure.
-                        kubernetesCRD: { enabled: false },
-                    },
-                    service: { type: s.serviceType },
-                    ports: {
-                        web: { ...nodePort(s.nodePorts.http), redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
-                        websecure: { ...nodePort(s.nodePorts.https) },
-                    },
-                    api: { dashboard: false },
-                    global: { checkNewVersion: false, sendAnonymousUsage: false },
-                    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
-                },
+                values: traefikValues(s),
             },
             { parent: this },
         );
@@ -80,15 +68,49 @@ export class IngressController extends pulumi.ComponentResource {
                     policyTypes: ["Ingress", "Egress"],
                     // Anyone may connect to the entry points: this is the edge.
                     ingress: [{ ports: tcpPorts(TRAEFIK_PORTS.web, TRAEFIK_PORTS.websecure) }],
-                    egress: [
-                        // Backends of Ingresses live in the apps tier.
-                        { to: [{ namespaceSelector: { matchLabels: { [TIER_LABEL]: "apps" } } }] },
-                        apiServerEgress(args.apiServerCidrs),
-                    ],
+                    // Exactly the backends of the platform's Ingresses and the ACME solvers, and the API (Ingress watch).
+                    egress: [...ingressControllerEgress(args.published), apiServerEgress(args.apiServerCidrs)],
                 },
             },
             { parent: this },
         );
         this.registerOutputs({ className: this.className });
     }
+}
+
+/**
+ * The Traefik chart's values for the edge settings (chart >= 40: `service.spec.*` and
+ * `ports.<entry point>.http.redirections`, checked against the chart's values.schema.json).
+ */
+export function traefikValues(s: EdgeSettings) {
+    const nodePort = (port: number) => (s.serviceType === "NodePort" ? { nodePort: port } : {});
+    return {
+        deployment: { replicas: s.replicas },
+        podDisruptionBudget: s.replicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
+        ingressClass: { enabled: true, isDefaultClass: false, name: s.ingressClassName },
+        providers: {
+            kubernetesIngress: {
+                enabled: true,
+                // Ingresses report an address (Pulumi waits for it): a LoadBalancer's own, copied by
+                // Traefik, or behind NodePorts the address the stack names.
+                ...(s.serviceType === "LoadBalancer" ? { publishedService: { enabled: true } } : { publishedService: { enabled: false }, ingressEndpoint: { ...s.ingressEndpoint } }),
+            },
+            // Only standard Ingress objects: no Traefik CRDs to review or secure.
+            kubernetesCRD: { enabled: false },
+        },
+        service: {
+            spec: {
+                type: s.serviceType,
+                // The edge quota is derived from this (config/edge.ts): no node ports unless they are needed.
+                ...(s.serviceType === "LoadBalancer" ? { allocateLoadBalancerNodePorts: s.allocateLoadBalancerNodePorts } : {}),
+            },
+        },
+        ports: {
+            web: { ...nodePort(s.nodePorts.http), http: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
+            websecure: { ...nodePort(s.nodePorts.https) },
+        },
+        api: { dashboard: false },
+        global: { checkNewVersion: false, sendAnonymousUsage: false },
+        resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+    };
 }

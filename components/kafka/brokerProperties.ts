@@ -8,13 +8,16 @@ export type KafkaRole = "combined" | "controller" | "broker";
 /** Listener names; the same names appear in listeners, advertised listeners and the protocol map. */
 export const LISTENERS = { internal: "INTERNAL", controller: "CONTROLLER", client: "CLIENT" } as const;
 
-/** The TLS listener for clients: a PKCS#12 keystore issued by cert-manager, its password filled in at start. */
+/** The TLS listener for clients: a PKCS#12 keystore issued by cert-manager, its password read from a file. */
 export interface ClientTls {
     readonly port: number;
     readonly keystorePath: string;
-    /** The keystore password, or a placeholder the start script replaces. */
-    readonly keystorePassword: string;
+    /** A directory holding the keystore password as the file `password` (a mounted Secret). */
+    readonly passwordDir: string;
 }
+
+/** Kafka's DirectoryConfigProvider: `${dir:<directory>:<file>}` in a property is the file's content. */
+const DIRECTORY_PROVIDER = { "config.providers": "dir", "config.providers.dir.class": "org.apache.kafka.common.config.provider.DirectoryConfigProvider" } as const;
 
 /** A voter of the static controller quorum. */
 export interface QuorumVoter {
@@ -91,11 +94,14 @@ export function brokerProperties(role: KafkaRole, node: NodeAddresses, voters: r
         });
     }
     if (withTls) {
+        // The password never appears in the file: the broker reads it from the mounted Secret.
+        const password = `\${dir:${tls.passwordDir}:password}`;
         Object.assign(properties, {
+            ...DIRECTORY_PROVIDER,
             [`listener.name.${client.toLowerCase()}.ssl.keystore.type`]: "PKCS12",
             [`listener.name.${client.toLowerCase()}.ssl.keystore.location`]: tls.keystorePath,
-            [`listener.name.${client.toLowerCase()}.ssl.keystore.password`]: tls.keystorePassword,
-            [`listener.name.${client.toLowerCase()}.ssl.key.password`]: tls.keystorePassword,
+            [`listener.name.${client.toLowerCase()}.ssl.keystore.password`]: password,
+            [`listener.name.${client.toLowerCase()}.ssl.key.password`]: password,
         });
     }
     return properties;

@@ -15,6 +15,7 @@ import { SealingKey } from "../secrets/sealedSecret";
 import { topicsScript } from "./topicsScript";
 import { CLIENT_TLS, NodeSet, PORTS, clusterVoters, heapOptions, nodeSets, podHost } from "./topology";
 import { tcpPorts } from "../meta/network";
+import { HEADLESS_SERVICE_REASON, skipAwait } from "../meta/awaits";
 
 /** apache/kafka runs as appuser. */
 const KAFKA_UID = 1000;
@@ -222,7 +223,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                     clusterVoters(sets, namespaceName),
                     settings,
                     brokerTls
-                        ? { port: PORTS.client, keystorePath: `${CLIENT_TLS.mountPath}/${CLIENT_TLS.keystore}`, keystorePassword: CLIENT_TLS.passwordPlaceholder }
+                        ? { port: PORTS.client, keystorePath: `${CLIENT_TLS.mountPath}/${CLIENT_TLS.keystore}`, passwordDir: CLIENT_TLS.passwordDir }
                         : undefined,
                 ),
             ),
@@ -235,7 +236,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const headless = new k8s.core.v1.Service(
             `${resourceName}-headless`,
             {
-                metadata: { name: set.headlessService, namespace, labels: standardLabels(app), annotations: { "pulumi.com/skipAwait": "true" } },
+                metadata: { name: set.headlessService, namespace, labels: standardLabels(app), annotations: skipAwait(HEADLESS_SERVICE_REASON) },
                 spec: {
                     clusterIP: "None",
                     // Nodes must resolve each other before they are ready, or the quorum never forms.
@@ -294,7 +295,6 @@ export class KafkaCluster extends pulumi.ComponentResource {
                                         { name: "KAFKA_HEAP_OPTS", value: heapOptions(set.resources, parseQuantity) },
                                         { name: "KAFKA_OPTS", value: `-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=${PORTS.metrics}:/opt/jmx-exporter/kafka.yaml` },
                                         { name: "LOG_DIR", value: "/tmp/logs" },
-                                        ...(brokerTls ? [{ name: "KEYSTORE_PASSWORD", valueFrom: { secretKeyRef: { name: brokerTls.passwordSecret, key: "password" } } }] : []),
                                     ],
                                     resources: resourceRequirements(set.resources),
                                     securityContext: restrictedContainerSecurity(KAFKA_UID),
@@ -305,14 +305,25 @@ export class KafkaCluster extends pulumi.ComponentResource {
                                         { name: "data", mountPath: DATA_MOUNT },
                                         { name: "config", mountPath: "/etc/kafka/platform", readOnly: true },
                                         { name: "tmp", mountPath: "/tmp" },
-                                        ...(brokerTls ? [{ name: "tls", mountPath: CLIENT_TLS.mountPath, readOnly: true }] : []),
+                                        ...(brokerTls
+                                            ? [
+                                                  { name: "tls", mountPath: CLIENT_TLS.mountPath, readOnly: true },
+                                                  { name: "keystore-password", mountPath: CLIENT_TLS.passwordDir, readOnly: true },
+                                              ]
+                                            : []),
                                     ],
                                 },
                             ],
                             volumes: [
                                 { name: "config", configMap: { name: config.metadata.name } },
                                 scratchVolume("tmp", "1Gi"),
-                                ...(brokerTls ? [{ name: "tls", secret: { secretName: brokerTls.secretName, items: [{ key: CLIENT_TLS.keystore, path: CLIENT_TLS.keystore }] } }] : []),
+                                ...(brokerTls
+                                    ? [
+                                          { name: "tls", secret: { secretName: brokerTls.secretName, items: [{ key: CLIENT_TLS.keystore, path: CLIENT_TLS.keystore }] } },
+                                          // Read by the broker's DirectoryConfigProvider (server.properties names the file, not the value).
+                                          { name: "keystore-password", secret: { secretName: brokerTls.passwordSecret, items: [{ key: "password", path: "password" }], defaultMode: 0o440 } },
+                                      ]
+                                    : []),
                             ],
                         },
                     },

@@ -4,8 +4,8 @@ import { KafkaRole, QuorumVoter } from "./brokerProperties";
 
 export const PORTS = { internal: 9092, controller: 9093, client: 9094, metrics: 9404 } as const;
 
-/** Where the client listener's PKCS#12 keystore is mounted, and the placeholder of its password. */
-export const CLIENT_TLS = { mountPath: "/etc/kafka/tls", keystore: "keystore.p12", passwordPlaceholder: "@KEYSTORE_PASSWORD@" } as const;
+/** Where the client listener's PKCS#12 keystore and its password (the file `password`) are mounted. */
+export const CLIENT_TLS = { mountPath: "/etc/kafka/tls", keystore: "keystore.p12", passwordDir: "/etc/kafka/keystore-password" } as const;
 
 /** Brokers of a dedicated cluster get ids from 100 so they never collide with controllers. */
 export const BROKER_ID_OFFSET = 100;

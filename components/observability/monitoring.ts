@@ -5,6 +5,7 @@ import * as yaml from "js-yaml";
 import { ObservabilitySettings, ResourceSettings } from "../../config/types";
 import { standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
+import { acmeSolverPolicySpec } from "../edge/routes";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
 import { PeerSelector } from "../web/networkPolicies";
@@ -40,11 +41,21 @@ export interface MonitoringArgs {
     readonly clusterIssuer: string;
     readonly ingressPeer: PeerSelector;
     readonly issuerReady: pulumi.Resource[];
+    /** Grafana's certificate comes by ACME HTTP-01: the solver pods in this namespace must let the controller in. */
+    readonly acme: boolean;
     readonly apiServerCidrs: readonly string[];
+    /** Addresses of the nodes (kubelets and node-exporter are scraped there). */
+    readonly nodeCidrs: readonly string[];
     readonly sealingKey: SealingKey;
     /** Namespaces created by the platform (default-deny), where scraping needs an allow rule. */
     readonly ownedNamespaces: readonly string[];
 }
+
+/** Where Grafana reads its admin credentials (files of the sealed grafana-admin Secret). */
+const GRAFANA_ADMIN_DIR = "/etc/secrets/grafana-admin";
+
+/** Alloy's state (positions, WAL) on the node: one directory per node, kept across pod restarts. */
+export const ALLOY_STATE = { volume: "alloy-state", hostPath: "/var/lib/alloy", mountPath: "/var/lib/alloy" } as const;
 
 /** Small helpers beside the main containers (config reloaders, Grafana's dashboard and datasource sidecars). */
 export const SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
@@ -131,12 +142,17 @@ export class Monitoring extends pulumi.ComponentResource {
                             resources: chartResources(s.alertmanager.resources),
                             storage: volume(s.alertmanager.storage.size, s.alertmanager.storage.storageClass),
                             configSecret: NAMES.alertmanagerConfig,
+                            // Our sealed Secret is the configuration: the chart renders no config Secret of its own.
+                            useExistingSecret: true,
                         },
                     },
                     grafana: {
                         fullnameOverride: "grafana",
                         resources: chartResources(s.grafana.resources),
-                        admin: { existingSecret: NAMES.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
+                        // The admin credentials reach Grafana as files (its __FILE settings), never as env values;
+                        // with them set the chart renders no admin Secret of its own.
+                        extraSecretMounts: [{ name: "admin", secretName: NAMES.grafanaAdmin, mountPath: GRAFANA_ADMIN_DIR, readOnly: true }],
+                        env: { GF_SECURITY_ADMIN_USER__FILE: `${GRAFANA_ADMIN_DIR}/admin-user`, GF_SECURITY_ADMIN_PASSWORD__FILE: `${GRAFANA_ADMIN_DIR}/admin-password` },
                         ingress: {
                             enabled: true,
                             ingressClassName: args.ingressClassName,
@@ -146,8 +162,10 @@ export class Monitoring extends pulumi.ComponentResource {
                         },
                         sidecar: {
                             resources: SIDECAR_RESOURCES,
-                            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
-                            datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" },
+                            // The sidecars hold no admin credentials (those are Grafana's files): they write
+                            // the provisioning files, Grafana rescans dashboards by itself, datasources load at start.
+                            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL", skipReload: true },
+                            datasources: { enabled: true, label: "grafana_datasource", labelValue: "1", skipReload: true, initDatasources: true },
                         },
                         additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: pulumi.interpolate`http://${NAMES.loki}.${namespace}.svc.cluster.local:${PORTS.loki}` }],
                     },
@@ -202,11 +220,14 @@ export class Monitoring extends pulumi.ComponentResource {
                 namespace: args.nodeAgentsNamespace,
                 repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
                 values: {
-                    controller: { type: "daemonset" },
+                    controller: { type: "daemonset", volumes: { extra: [{ name: ALLOY_STATE.volume, hostPath: { path: ALLOY_STATE.hostPath, type: "DirectoryOrCreate" } }] } },
                     alloy: {
                         configMap: { create: true, content: pulumi.output(namespace).apply((ns) => alloyConfig(`http://${NAMES.loki}.${ns}.svc.cluster.local:${PORTS.loki}/loki/api/v1/push`)) },
-                        // Read-only hostPath /var/log: the documented exception of the node-agents tier.
-                        mounts: { varlog: true },
+                        // Read positions and the write-ahead log on the node, so a restarted pod resumes
+                        // where it stopped instead of shipping every log file again.
+                        storagePath: ALLOY_STATE.mountPath,
+                        // Read-only hostPath /var/log and Alloy's own state directory: the documented exceptions of the node-agents tier.
+                        mounts: { varlog: true, extra: [{ name: ALLOY_STATE.volume, mountPath: ALLOY_STATE.mountPath }] },
                         extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
                         resources: chartResources(s.alloy.resources),
                     },
@@ -239,8 +260,11 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // --- Network: the management tier's own paths, Alloy's, and Prometheus into every scraped namespace.
         const metricsPorts = args.scrapeTargets.map((t) => t.portNumber);
-        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, ingressPeer: args.ingressPeer }))) {
+        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, nodeCidrs: args.nodeCidrs, ingressPeer: args.ingressPeer }))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace, labels }, spec }, child);
+        }
+        if (args.acme) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, { metadata: { name: "acme-http01-solver", namespace, labels }, spec: acmeSolverPolicySpec(args.ingressPeer) }, child);
         }
         new k8s.networking.v1.NetworkPolicy(`${name}-alloy-policy`, { metadata: { name: "alloy", namespace: args.nodeAgentsNamespace, labels }, spec: alloyPolicySpec(args.apiServerCidrs) }, child);
         const portsByNamespace = new Map<string, number[]>();

@@ -23,7 +23,7 @@ export function allowScrapeSpec(metricsPorts: readonly number[]) {
 }
 
 /** The management tier's own policies, by name. */
-export function managementPolicySpecs(args: { metricsPorts: readonly number[]; apiServerCidrs: readonly string[]; ingressPeer: PeerSelector }) {
+export function managementPolicySpecs(args: { metricsPorts: readonly number[]; apiServerCidrs: readonly string[]; nodeCidrs: readonly string[]; ingressPeer: PeerSelector }) {
     return {
         // The stack's components talk among themselves (Grafana -> Prometheus/Loki, Prometheus -> Alertmanager, ...).
         "management-internal": { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
@@ -35,7 +35,7 @@ export function managementPolicySpecs(args: { metricsPorts: readonly number[]; a
             policyTypes: ["Egress"],
             egress: [
                 { to: [{ namespaceSelector: {} }], ports: tcpPorts(...args.metricsPorts) },
-                { to: ipBlocks(["0.0.0.0/0"]), ports: tcpPorts(PORTS.kubelet, PORTS.nodeExporter) },
+                { to: ipBlocks(args.nodeCidrs), ports: tcpPorts(PORTS.kubelet, PORTS.nodeExporter) },
             ],
         },
         "grafana-from-ingress": { podSelector: { matchLabels: { ...GRAFANA_PODS } }, policyTypes: ["Ingress"], ingress: [{ from: [args.ingressPeer], ports: tcpPorts(PORTS.grafana) }] },

@@ -14,7 +14,9 @@ import { SealingKey } from "../secrets/sealedSecret";
 import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } from "./backups";
 import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
 import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
-import { PATHS, PORTS, ROLES, renderPatroniConfig } from "./patroniConfig";
+import { CONFIG_FILES, PATHS, PORTS, ROLES, renderPatroniConfig, renderPatroniCredentials } from "./patroniConfig";
+import { EnvVar, LOAD_SECRET_FILES, secretEnvAsFiles } from "../meta/secretFiles";
+import { HEADLESS_SERVICE_REASON, runtimeLabelsAnnotation, skipAwait } from "../meta/awaits";
 import { apiServerEgress, ipBlocks, tcpPorts } from "../meta/network";
 
 /** Patroni's member pods run as the postgres user of the official image. */
@@ -104,6 +106,11 @@ export class PatroniCluster extends pulumi.ComponentResource {
 
         // --- Credentials: generated, delivered as secrets, referenced by pods and never inlined.
         const password = (role: string) => new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, child).result;
+        const passwords = Object.fromEntries(Object.keys(CREDENTIAL_KEYS).map((role) => [role, password(role)])) as Record<keyof typeof CREDENTIAL_KEYS, pulumi.Output<string>>;
+        // Patroni reads its passwords from credentials.yml in its configuration directory.
+        const patroniCredentials = pulumi
+            .all([passwords.superuser, passwords.replication, passwords.rewind, passwords.restapi])
+            .apply(([superuser, replication, rewind, restapi]) => yaml.dump(renderPatroniCredentials({ superuser, replication, rewind, restapi }), { lineWidth: -1, noRefs: true }));
         const credentials = new PlatformSecret(
             `${name}-credentials`,
             {
@@ -111,7 +118,10 @@ export class PatroniCluster extends pulumi.ComponentResource {
                 secretName: `${scope}-credentials`,
                 labels,
                 sealingKey: args.sealingKey,
-                data: Object.fromEntries(Object.entries(CREDENTIAL_KEYS).map(([role, key]) => [key, password(role)])),
+                data: {
+                    ...Object.fromEntries(Object.entries(CREDENTIAL_KEYS).map(([role, key]) => [key, passwords[role as keyof typeof CREDENTIAL_KEYS]])),
+                    [CONFIG_FILES.credentials]: patroniCredentials,
+                },
             },
             stateful,
         );
@@ -161,7 +171,17 @@ export class PatroniCluster extends pulumi.ComponentResource {
         );
         new k8s.core.v1.Service(
             `${name}-replicas`,
-            { metadata: { name: `${scope}-replicas`, namespace, labels }, spec: { selector: { ...memberLabels, role: "replica" }, ports: servicePorts } },
+            {
+                metadata: {
+                    name: `${scope}-replicas`,
+                    namespace,
+                    labels,
+                    annotations: skipAwait(
+                        "replicas join only after their base backup (possibly longer than the await), and a one-member cluster has none; the StatefulSet's await already waits for every member to stream",
+                    ),
+                },
+                spec: { selector: { ...memberLabels, role: "replica" }, ports: servicePorts },
+            },
             child,
         );
         const headless = new k8s.core.v1.Service(
@@ -171,9 +191,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     name: `${scope}-members`,
                     namespace,
                     labels,
-                    // A headless Service never becomes "ready" for Pulumi's await; waiting on it with
-                    // the StatefulSet can deadlock (pulumi-kubernetes#1974).
-                    annotations: { "pulumi.com/skipAwait": "true" },
+                    annotations: skipAwait(HEADLESS_SERVICE_REASON),
                 },
                 spec: {
                     clusterIP: "None",
@@ -186,6 +204,12 @@ export class PatroniCluster extends pulumi.ComponentResource {
         );
 
         // --- Members.
+        // postgres_exporter reads its password from a file (DATA_SOURCE_PASS_FILE).
+        const exporterSecrets = secretEnvAsFiles([
+            { name: "DATA_SOURCE_URI", value: `localhost:${PORTS.postgres}/postgres?sslmode=disable` },
+            { name: "DATA_SOURCE_USER", value: ROLES.exporter },
+            fromSecret("DATA_SOURCE_PASS", credentialsName, CREDENTIAL_KEYS.exporter),
+        ]);
         const configHash = createHash("sha256").update(patroniYaml).digest("hex").slice(0, 16);
         const statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-members`,
@@ -199,7 +223,14 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     selector: { matchLabels: memberLabels },
                     persistentVolumeClaimRetentionPolicy: KEEP_VOLUMES,
                     template: {
-                        metadata: { labels: { ...labels, ...memberLabels }, annotations: { "data-platform/patroni-config": configHash } },
+                        metadata: {
+                            labels: { ...labels, ...memberLabels },
+                            annotations: {
+                                "data-platform/patroni-config": configHash,
+                                // Patroni labels the leader role=primary and the others role=replica: the Services select those.
+                                ...runtimeLabelsAnnotation({ role: settings.members > 1 ? ["primary", "replica"] : ["primary"] }),
+                            },
+                        },
                         spec: {
                             serviceAccountName: account.metadata.name,
                             // Patroni keeps its leader lock in the Kubernetes API: it needs its token.
@@ -213,11 +244,12 @@ export class PatroniCluster extends pulumi.ComponentResource {
                                 {
                                     name: "patroni",
                                     image: args.image,
+                                    command: ["patroni", PATHS.configDir],
                                     ports: [
                                         { name: "postgres", containerPort: PORTS.postgres },
                                         { name: "patroni", containerPort: PORTS.patroni },
                                     ],
-                                    env: patroniEnvironment(scope, credentialsName),
+                                    env: patroniEnvironment(scope),
                                     resources: resourceRequirements(settings.resources),
                                     securityContext: restrictedContainerSecurity(POSTGRES_UID),
                                     // Patroni's REST API: /readiness is 200 for a running primary or a streaming replica.
@@ -236,11 +268,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
                                     name: "exporter",
                                     image: args.exporterImage,
                                     ports: [{ name: "metrics", containerPort: PORTS.exporter }],
-                                    env: [
-                                        { name: "DATA_SOURCE_URI", value: `localhost:${PORTS.postgres}/postgres?sslmode=disable` },
-                                        { name: "DATA_SOURCE_USER", value: ROLES.exporter },
-                                        fromSecret("DATA_SOURCE_PASS", credentialsName, CREDENTIAL_KEYS.exporter),
-                                    ],
+                                    env: exporterSecrets.env,
+                                    volumeMounts: [exporterSecrets.volumeMount!],
                                     resources: { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                                     securityContext: restrictedContainerSecurity(EXPORTER_UID),
                                     readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 15 },
@@ -248,7 +277,17 @@ export class PatroniCluster extends pulumi.ComponentResource {
                                 },
                             ],
                             volumes: [
-                                { name: "settings", configMap: { name: settingsMap.metadata.name, items: [{ key: "patroni.yml", path: "patroni.yml" }] } },
+                                {
+                                    name: "settings",
+                                    projected: {
+                                        sources: [
+                                            { configMap: { name: settingsMap.metadata.name, items: [{ key: CONFIG_FILES.settings, path: CONFIG_FILES.settings }] } },
+                                            // Readable by the postgres user only (fsGroup makes it group-readable for uid 999).
+                                            { secret: { name: credentialsName, items: [{ key: CONFIG_FILES.credentials, path: CONFIG_FILES.credentials, mode: 0o440 }] } },
+                                        ],
+                                    },
+                                },
+                                exporterSecrets.volume!,
                                 scratchVolume("run", "16Mi"),
                                 scratchVolume("tmp"),
                             ],
@@ -268,29 +307,36 @@ export class PatroniCluster extends pulumi.ComponentResource {
         );
 
         // --- Application databases and owners, (re)applied whenever the SQL changes.
-        const maintenancePod = (containers: k8s.types.input.core.v1.Container[], restartPolicy: string) => ({
-            metadata: { labels: { ...standardLabels({ ...app, component: "maintenance" }), ...maintenanceLabels } },
-            spec: {
-                restartPolicy,
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                securityContext: restrictedPodSecurity(POSTGRES_UID),
-                containers,
-                volumes: [{ name: "settings", configMap: { name: settingsMap.metadata.name } }, scratchVolume("tmp")],
-            },
-        });
-        const jobContainer = (containerName: string, command: string, env: k8s.types.input.core.v1.EnvVar[]) => ({
-            name: containerName,
-            image: args.image,
-            command: ["bash", "-ceu", command],
-            env,
-            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-            securityContext: restrictedContainerSecurity(POSTGRES_UID),
-            volumeMounts: [
-                { name: "settings", mountPath: "/etc/patroni", readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
-            ],
-        });
+        // One container per maintenance pod; its credentials arrive as files, read into the
+        // variables psql and rclone take by LOAD_SECRET_FILES inside the container's shell only.
+        const maintenancePod = (containerName: string, command: string, env: EnvVar[], restartPolicy: string) => {
+            const secrets = secretEnvAsFiles(env);
+            return {
+                metadata: { labels: { ...standardLabels({ ...app, component: "maintenance" }), ...maintenanceLabels } },
+                spec: {
+                    restartPolicy,
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    securityContext: restrictedPodSecurity(POSTGRES_UID),
+                    containers: [
+                        {
+                            name: containerName,
+                            image: args.image,
+                            command: ["bash", "-ceu", `${LOAD_SECRET_FILES}\n${command}`],
+                            env: secrets.env,
+                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                            securityContext: restrictedContainerSecurity(POSTGRES_UID),
+                            volumeMounts: [
+                                { name: "settings", mountPath: PATHS.configDir, readOnly: true },
+                                { name: "tmp", mountPath: "/tmp" },
+                                ...(secrets.volumeMount ? [secrets.volumeMount] : []),
+                            ],
+                        },
+                    ],
+                    volumes: [{ name: "settings", configMap: { name: settingsMap.metadata.name } }, scratchVolume("tmp"), ...(secrets.volume ? [secrets.volume] : [])],
+                },
+            };
+        };
         const owners = [ROLES.exporter, ...new Set(settings.databases.map((d) => d.owner))];
         new k8s.batch.v1.Job(
             `${name}-databases`,
@@ -304,13 +350,13 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     backoffLimit: 10,
                     activeDeadlineSeconds: 1800,
                     template: maintenancePod(
+                        "databases",
+                        databasesCommand(settings.databases, `${PATHS.configDir}/databases.sql`),
                         [
-                            jobContainer("databases", databasesCommand(settings.databases, "/etc/patroni/databases.sql"), [
-                                ...superuserClientEnvironment(scope, credentialsName),
-                                ...owners.map((o) =>
-                                    fromSecret(passwordEnv(o), o === ROLES.exporter ? credentialsName : `${scope}-db-${settings.databases.find((d) => d.owner === o)!.name}`, o === ROLES.exporter ? CREDENTIAL_KEYS.exporter : "password"),
-                                ),
-                            ]),
+                            ...superuserClientEnvironment(scope, credentialsName),
+                            ...owners.map((o) =>
+                                fromSecret(passwordEnv(o), o === ROLES.exporter ? credentialsName : `${scope}-db-${settings.databases.find((d) => d.owner === o)!.name}`, o === ROLES.exporter ? CREDENTIAL_KEYS.exporter : "password"),
+                            ),
                         ],
                         "OnFailure",
                     ),
@@ -338,7 +384,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                                 spec: {
                                     backoffLimit: 2,
                                     activeDeadlineSeconds: 6 * 3600,
-                                    template: maintenancePod([jobContainer("backup", "pg-backup", backupEnvironment(tier, backup, scope, credentialsName))], "Never"),
+                                    template: maintenancePod("backup", "pg-backup", backupEnvironment(tier, backup, scope, credentialsName), "Never"),
                                 },
                             },
                         },
@@ -362,10 +408,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                         jobTemplate: {
                             spec: {
                                 backoffLimit: 0,
-                                template: maintenancePod(
-                                    [jobContainer("restore", 'pg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES', restoreEnvironment(backup, scope, credentialsName))],
-                                    "Never",
-                                ),
+                                template: maintenancePod("restore", 'pg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES', restoreEnvironment(backup, scope, credentialsName), "Never"),
                             },
                         },
                     },

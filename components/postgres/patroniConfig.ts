@@ -1,6 +1,8 @@
-// Patroni's configuration file, rendered from typed settings. Everything that differs per pod
-// (name, pod IP, passwords) comes from environment variables (see patroniEnvironment), so the
-// same file serves every member and can be checked by `patroni --validate-config`.
+// Patroni's configuration, rendered from typed settings: patroni.yml (a ConfigMap) and
+// credentials.yml (the passwords, from the cluster's sealed Secret), both in one directory that
+// Patroni reads as its configuration (it merges every YAML file of a directory, in name order).
+// What differs per pod (name, pod IP) comes from environment variables (see patroniEnvironment), so
+// the same files serve every member and can be checked by `patroni --validate-config`.
 import { parseQuantity } from "../../config/quantity";
 import { PatroniTiming, PostgresSettings } from "../../config/types";
 
@@ -9,7 +11,8 @@ export const ROLES = { superuser: "postgres", replication: "standby", rewind: "r
 
 /** Paths inside the Patroni container. */
 export const PATHS = {
-    config: "/etc/patroni/patroni.yml",
+    /** Patroni's configuration directory: patroni.yml and credentials.yml. */
+    configDir: "/etc/patroni",
     volume: "/var/lib/postgresql/data",
     // A subdirectory of the volume: initdb needs an empty directory it can own with mode 0700.
     dataDir: "/var/lib/postgresql/data/pgdata",
@@ -18,6 +21,34 @@ export const PATHS = {
 } as const;
 
 export const PORTS = { postgres: 5432, patroni: 8008, exporter: 9187 } as const;
+
+/** File names in the configuration directory. */
+export const CONFIG_FILES = { settings: "patroni.yml", credentials: "credentials.yml" } as const;
+
+/** The user of Patroni's REST API for unsafe calls (switchover, restart); patronictl uses it too. */
+export const RESTAPI_USER = "patroni";
+
+/** The passwords of the roles Patroni manages and of its REST API. */
+export interface PatroniPasswords {
+    readonly superuser: string;
+    readonly replication: string;
+    readonly rewind: string;
+    readonly restapi: string;
+}
+
+/** credentials.yml: the part of Patroni's configuration that is secret, merged over patroni.yml. */
+export function renderPatroniCredentials(passwords: PatroniPasswords): Record<string, unknown> {
+    return {
+        postgresql: {
+            authentication: {
+                superuser: { username: ROLES.superuser, password: passwords.superuser },
+                replication: { username: ROLES.replication, password: passwords.replication },
+                rewind: { username: ROLES.rewind, password: passwords.rewind },
+            },
+        },
+        restapi: { authentication: { username: RESTAPI_USER, password: passwords.restapi } },
+    };
+}
 
 export interface PatroniConfigInput {
     /** Patroni scope: the cluster's name in the DCS (ConfigMaps <scope>-leader, -config, ...). */

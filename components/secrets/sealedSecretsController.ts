@@ -68,6 +68,17 @@ export class SealedSecretsController extends pulumi.ComponentResource {
                     keyrenewperiod: "0",
                     resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                     metrics: { serviceMonitor: { enabled: false } },
+                    // The chart's defaults miss two controls of the restricted Pod Security Standard.
+                    podSecurityContext: { enabled: true, fsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                    containerSecurityContext: {
+                        enabled: true,
+                        readOnlyRootFilesystem: true,
+                        runAsNonRoot: true,
+                        runAsUser: 1001,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
                 },
             },
             { parent: this, dependsOn: [keySecret] },

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../meta/labels";
+import { acmeSolverPolicySpec } from "../edge/routes";
 import { PeerSelector } from "./networkPolicies";
 
 /** One path of a host, served by a Service of the apps namespace. */
@@ -93,14 +94,7 @@ export class SiteIngress extends pulumi.ComponentResource {
             // cert-manager's HTTP-01 solver pods answer the challenge behind the controller.
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-acme-solver`,
-                {
-                    metadata: { name: "acme-http01-solver", namespace: args.namespace },
-                    spec: {
-                        podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
-                        policyTypes: ["Ingress"],
-                        ingress: [{ from: [args.ingressPeer], ports: [{ protocol: "TCP", port: 8089 }] }],
-                    },
-                },
+                { metadata: { name: "acme-http01-solver", namespace: args.namespace }, spec: acmeSolverPolicySpec(args.ingressPeer) },
                 { parent: this },
             );
         }

@@ -5,6 +5,7 @@ import { selectorLabels, standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
 import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
+import { SECRET_FILES_DIR } from "../meta/secretFiles";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
 import { PeerSelector, ServiceEndpoint, dependencyIngressSpec, servicePolicySpec } from "./networkPolicies";
@@ -28,7 +29,7 @@ export interface WebServiceArgs {
     readonly settings: WebServiceSettings;
     /** Pinned image the service runs (each blue-green colour may override it in settings). */
     readonly image: pulumi.Input<string>;
-    /** Secret environment variables, delivered sealed (e.g. generated secrets, DATABASE_URL). */
+    /** Credentials by variable name, delivered sealed, then as files or env (settings.secrets), e.g. generated secrets, DATABASE_URL. */
     readonly secretEnv: Readonly<Record<string, pulumi.Input<string>>>;
     /** The sealed-secrets controller's key. */
     readonly sealingKey: SealingKey;
@@ -77,7 +78,9 @@ export class WebService extends pulumi.ComponentResource {
             { metadata: { name: `${s.name}-settings`, namespace, labels }, data: { PORT: String(s.port), ...s.env } },
             child,
         );
-        const hasSecrets = Object.keys(args.secretEnv).length > 0;
+        const secretKeys = Object.keys(args.secretEnv).sort();
+        const hasSecrets = secretKeys.length > 0;
+        const secretFiles = hasSecrets && s.secrets === "files";
         const credentials = hasSecrets
             ? new PlatformSecret(`${name}-secrets`, { namespace, secretName: `${s.name}-secrets`, data: args.secretEnv, labels, sealingKey: args.sealingKey }, child)
             : undefined;
@@ -112,17 +115,19 @@ export class WebService extends pulumi.ComponentResource {
                                         ports: [{ name: "http", containerPort: s.port }],
                                         envFrom: [
                                             { configMapRef: { name: settingsMap.metadata.name } },
-                                            ...(credentials ? [{ secretRef: { name: credentials.secretName } }] : []),
+                                            ...(credentials && s.secrets === "env" ? [{ secretRef: { name: credentials.secretName } }] : []),
                                         ],
+                                        // Secrets as files: each key of the Secret is a file, its path in <KEY>_FILE.
+                                        env: secretFiles ? secretKeys.map((key) => ({ name: `${key}_FILE`, value: `${SECRET_FILES_DIR}/${key}` })) : undefined,
                                         resources: resourceRequirements(s.resources),
                                         securityContext: restrictedContainerSecurity(APP_UID),
                                         startupProbe: { ...probe(s.health.startup, 30), periodSeconds: 2 },
                                         livenessProbe: probe(s.health.liveness, 3),
                                         readinessProbe: probe(s.health.readiness, 2),
-                                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(secretFiles ? [{ name: "secrets", mountPath: SECRET_FILES_DIR, readOnly: true }] : [])],
                                     },
                                 ],
-                                volumes: [scratchVolume("tmp")],
+                                volumes: [scratchVolume("tmp"), ...(secretFiles ? [{ name: "secrets", secret: { secretName: credentials!.secretName, defaultMode: 0o440 } }] : [])],
                             },
                         },
                     },

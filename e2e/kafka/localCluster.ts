@@ -89,12 +89,16 @@ export interface LocalNode {
 interface TestKeystore {
     readonly path: string;
     readonly password: string;
+    /** The password as the file `password` of this directory, as the Secret is mounted in the pod. */
+    readonly passwordDir: string;
     /** The certificate as PEM, for clients' truststore. */
     readonly certificate: string;
 }
 
 function createKeystore(dir: string): TestKeystore {
-    const keystore = { path: path.join(dir, CLIENT_TLS.keystore), password: randomBytes(12).toString("hex"), certificate: path.join(dir, "ca.pem") };
+    const keystore = { path: path.join(dir, CLIENT_TLS.keystore), password: randomBytes(12).toString("hex"), certificate: path.join(dir, "ca.pem"), passwordDir: path.join(dir, "keystore-password") };
+    fs.mkdirSync(keystore.passwordDir);
+    fs.writeFileSync(path.join(keystore.passwordDir, "password"), keystore.password, { mode: 0o400 });
     const keytool = (...args: string[]) => execFileSync("keytool", [...args, "-keystore", keystore.path, "-storepass", keystore.password], { stdio: "pipe" });
     keytool("-genkeypair", "-alias", "kafka", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=kafka-e2e", "-ext", `SAN=ip:${LOOPBACK},dns:localhost`, "-validity", "2", "-storetype", "PKCS12", "-keypass", keystore.password);
     keytool("-exportcert", "-rfc", "-alias", "kafka", "-file", keystore.certificate);
@@ -202,7 +206,7 @@ export class LocalCluster {
         }
         const keystore = settings.clientTls ? createKeystore(root) : undefined;
         for (const node of nodes) {
-            const tls = keystore && { port: node.ports.client, keystorePath: keystore.path, keystorePassword: CLIENT_TLS.passwordPlaceholder };
+            const tls = keystore && { port: node.ports.client, keystorePath: keystore.path, passwordDir: keystore.passwordDir };
             fs.writeFileSync(node.template, propertiesText(loopbackProperties(set, node, nodes, settings, tls)));
         }
         const cluster = new LocalCluster(set, nodes, settings, keystore);
@@ -244,7 +248,6 @@ export class LocalCluster {
             KAFKA_HEAP_OPTS: heapOptions(this.set.resources, parseQuantity),
             KAFKA_OPTS: `-javaagent:${AGENT_JAR}=${LOOPBACK}:${node.ports.metrics}:${JMX_RULES}`,
             LOG_DIR: path.join(node.dir, "logs"),
-            ...(this.keystore ? { KEYSTORE_PASSWORD: this.keystore.password } : {}),
         };
         const output = fs.openSync(node.output, "a");
         const child = spawnBounded(KAFKA_START, [], { env, stdio: ["ignore", output, output] });

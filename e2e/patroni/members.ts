@@ -1,12 +1,13 @@
-// Patroni members as local processes: the deployed patroni.yml and container env, changed only in
-// what a shared host needs (addresses, ports, paths), each member run as the postgres OS user.
+// Patroni members as local processes: the deployed configuration directory (patroni.yml and a
+// credentials.yml rendered as the program renders it) and container env, changed only in what a
+// shared host needs (addresses, ports, paths), each member run as the postgres OS user.
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { EnvVar } from "../../components/postgres/environment";
-import { PORTS } from "../../components/postgres/patroniConfig";
+import { CONFIG_FILES, PORTS, ROLES, renderPatroniCredentials } from "../../components/postgres/patroniConfig";
 import { TOOLS_VENV, freePort, postgresBinDir, requireFile } from "../../test/support/realTools";
 import { resolvePodEnv } from "../../test/support/podEnv";
 import { tempDir } from "../../test/support/tempdirs";
@@ -65,18 +66,25 @@ export class PatroniMember {
     private process?: ChildProcess;
     private logOffset = 0;
 
+    /** The configuration directory, as /etc/patroni in the pod. */
+    readonly configDir: string;
+
     constructor(
         readonly name: string,
         readonly place: MemberPlace,
         deployedConfig: any,
+        credentials: Record<string, unknown>,
         private readonly env: Record<string, string>,
         private readonly python: string,
     ) {
         this.config = placeConfig(deployedConfig, place);
         this.dataDir = this.config.postgresql.data_dir;
         this.logFile = path.join(place.dir, "patroni.log");
+        this.configDir = path.join(place.dir, "config");
         fs.mkdirSync(this.config.postgresql.parameters.unix_socket_directories, { recursive: true });
-        fs.writeFileSync(path.join(place.dir, "patroni.yml"), yaml.dump(this.config, { noRefs: true }));
+        fs.mkdirSync(this.configDir);
+        fs.writeFileSync(path.join(this.configDir, CONFIG_FILES.settings), yaml.dump(this.config, { noRefs: true }));
+        fs.writeFileSync(path.join(this.configDir, CONFIG_FILES.credentials), yaml.dump(credentials, { noRefs: true }), { mode: 0o600 });
     }
 
     get restUrl(): string {
@@ -90,7 +98,8 @@ export class PatroniMember {
     start(): void {
         this.logOffset = fs.existsSync(this.logFile) ? fs.statSync(this.logFile).size : 0;
         const log = fs.openSync(this.logFile, "a");
-        const [cmd, args] = asPostgres(this.python, ["-m", "patroni", path.join(this.place.dir, "patroni.yml")]);
+        // As the container's command: `patroni /etc/patroni`, the directory.
+        const [cmd, args] = asPostgres(this.python, ["-m", "patroni", this.configDir]);
         // Its own process group; `timeout` bounds its life and passes a SIGTERM on to Patroni.
         this.process = spawn("timeout", ["-k", "10", String(LIFETIME_S), cmd, ...args], { detached: true, env: this.env, stdio: ["ignore", log, log] });
         fs.closeSync(log);
@@ -160,25 +169,23 @@ export async function startLocalCluster(input: ClusterInput): Promise<LocalClust
     const scratch = tempDir("patroni");
     const kubeconfig = path.join(scratch, "kubeconfig");
     fs.writeFileSync(kubeconfig, input.kubeconfig.text, { mode: 0o600 });
-    // One credentials Secret for all members, as in the cluster: a random value per referenced key.
-    const secrets: Record<string, string> = {};
-    for (const v of input.deployedEnv) {
-        const ref = v.valueFrom?.secretKeyRef;
-        if (ref) secrets[`${ref.name}/${ref.key}`] = randomBytes(12).toString("hex");
-    }
+    // One credentials Secret for all members, as in the cluster: random passwords, rendered into
+    // credentials.yml by the program's own function.
+    const password = () => randomBytes(12).toString("hex");
+    const passwords = { superuser: password(), replication: password(), rewind: password(), restapi: password() };
+    const credentials = renderPatroniCredentials(passwords);
+    const superuser = { user: ROLES.superuser, password: passwords.superuser };
     const python = patroniPython(scratch);
     const members: PatroniMember[] = [];
-    let superuser = { user: "", password: "" };
     for (const name of input.podNames) {
         const place = { postgresPort: await freePort(), restPort: await freePort(), dir: path.join(scratch, name) };
         fs.mkdirSync(place.dir);
-        const podEnv = resolvePodEnv(input.deployedEnv, { secrets, fields: { "metadata.name": name, "metadata.namespace": input.namespace, "status.podIP": LOOPBACK } });
+        const podEnv = resolvePodEnv(input.deployedEnv, { secrets: {}, fields: { "metadata.name": name, "metadata.namespace": input.namespace, "status.podIP": LOOPBACK } });
         podEnv.PATRONI_RESTAPI_CONNECT_ADDRESS = withPort(podEnv.PATRONI_RESTAPI_CONNECT_ADDRESS, PORTS.patroni, place.restPort);
         podEnv.PATRONI_POSTGRESQL_CONNECT_ADDRESS = withPort(podEnv.PATRONI_POSTGRESQL_CONNECT_ADDRESS, PORTS.postgres, place.postgresPort);
-        superuser = { user: podEnv.PATRONI_SUPERUSER_USERNAME, password: podEnv.PATRONI_SUPERUSER_PASSWORD };
         // In a pod Patroni finds the API server through the in-cluster config; here through a kubeconfig.
         const env = { ...podEnv, KUBECONFIG: kubeconfig, PATRONI_KUBERNETES_CONTEXT: input.kubeconfig.context, PATH: `${postgresBinDir()}:/usr/bin:/bin`, HOME: place.dir };
-        members.push(new PatroniMember(name, place, input.deployedConfig, env, python));
+        members.push(new PatroniMember(name, place, input.deployedConfig, credentials, env, python));
     }
     chownToPostgres(scratch);
     const pgCtl = path.join(postgresBinDir(), "pg_ctl");

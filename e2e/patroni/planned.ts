@@ -2,6 +2,7 @@
 // (`npm run plan -- <stack>`), so the check runs what `pulumi up` would deploy.
 import * as yaml from "js-yaml";
 import { EnvVar } from "../../components/postgres/environment";
+import { CONFIG_FILES } from "../../components/postgres/patroniConfig";
 import { objectsOf, runPlan } from "../../test/support/plan";
 
 /** What the member pods need on the API server; the rest (sealed secrets, jobs, quotas) plays no part here. */
@@ -29,8 +30,10 @@ export function plannedPostgres(stack: string): PlannedPostgres {
     if (!statefulSet) throw new Error(`the ${stack} plan has no StatefulSet running Patroni`);
     const env: EnvVar[] = patroniContainer(statefulSet).env;
     const namespace: string = statefulSet.metadata.namespace;
-    const settingsVolume = statefulSet.spec.template.spec.volumes.find((v: any) => v.configMap?.items?.some((i: any) => i.path === "patroni.yml"));
-    const settings = all.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === namespace && o.metadata.name === settingsVolume.configMap.name);
+    // The configuration directory: patroni.yml from a ConfigMap and credentials.yml from the credentials Secret, projected together.
+    const settingsSource = statefulSet.spec.template.spec.volumes.flatMap((v: any) => v.projected?.sources ?? []).find((s: any) => s.configMap?.items?.some((i: any) => i.path === CONFIG_FILES.settings));
+    if (!settingsSource) throw new Error("the members mount no patroni.yml");
+    const settings = all.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === namespace && o.metadata.name === settingsSource.configMap.name);
     const members = all.filter(
         (o) =>
             MEMBER_KINDS.has(o.kind) &&

@@ -1,9 +1,9 @@
 // Availability: probes on long-running containers, a PodDisruptionBudget that allows disruption for
 // every replicated workload, and stateful workloads run highly available: enough members, spread
 // across nodes, protected from deletion.
-import { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { ILabelSelector, IPodSpec, KubernetesResource, Workload, asWorkload, podContainers, selectorMatches } from "../lib/kubernetes";
-import { BaseConfig, configSchema, describeRef, namespaceOf, ofKind, stackObjects, validateObjects, validateStackObjects, validateWorkloads } from "../lib/policy";
+import { BaseConfig, StackObject, configSchema, describeRef, namespaceOf, ofKind, stackObjects, validateObjects, validateStackObjects, validateWorkloads } from "../lib/policy";
 
 export interface AvailabilityConfig {
     /** Fewest members a StatefulSet may run. */
@@ -78,6 +78,75 @@ function disruptionBudgetPolicy(enforcementLevel: EnforcementLevel): StackValida
     };
 }
 
+/** The HorizontalPodAutoscaler that scales a workload, if any. */
+function autoscalerOf(workload: Workload, autoscalers: readonly StackObject[]): StackObject | undefined {
+    return autoscalers.find((a) => {
+        const target = a.object.object.spec?.scaleTargetRef ?? {};
+        return target.kind === workload.kind && target.name === workload.ref.name && (a.object.ref.namespace ?? undefined) === (workload.ref.namespace ?? undefined);
+    });
+}
+
+/** Every PodDisruptionBudget with the replicated workloads it selects, at their fewest replicas (an autoscaler's minimum, 1 when unset). */
+function budgetsAndWorkloads(args: StackValidationArgs) {
+    const autoscalers = stackObjects(args, ofKind(["autoscaling"], "HorizontalPodAutoscaler"));
+    const workloads = stackObjects(args, asWorkload).filter((w) => w.object.replicas !== undefined);
+    return stackObjects(args, ofKind(["policy"], "PodDisruptionBudget")).map((budget) => {
+        const namespace = namespaceOf(budget.object.ref, budget.resource.provider);
+        const selected = workloads
+            .filter((w) => namespaceOf(w.object.ref, w.resource.provider) === namespace && selectorMatches(budget.object.object.spec?.selector, w.object.podMetadata.labels))
+            .map((w) => {
+                const hpa = autoscalerOf(w.object, autoscalers);
+                return { workload: w.object, autoscaled: hpa !== undefined, minimum: hpa ? (hpa.object.object.spec?.minReplicas ?? 1) : w.object.replicas! };
+            });
+        return { budget, selected };
+    });
+}
+
+function budgetBlocksDrainPolicy(enforcementLevel: EnforcementLevel): StackValidationPolicy {
+    const schema = configSchema();
+    return {
+        name: "pod-disruption-budget-blocks-drain",
+        description:
+            "No PodDisruptionBudget forbids every eviction of the pods it selects (maxUnavailable 0, or minAvailable reaching all of them at their fewest replicas, autoscaler minimum included): such a budget blocks node drains and cluster upgrades.",
+        enforcementLevel,
+        configSchema: schema,
+        validateStack: validateStackObjects(schema, (args, reportViolation, allowListed) => {
+            for (const { budget, selected } of budgetsAndWorkloads(args)) {
+                if (allowListed(budget.object.ref)) continue;
+                const spec = budget.object.object.spec ?? {};
+                for (const { workload, minimum } of selected) {
+                    if (allowedDisruptions(spec, minimum) < 1) {
+                        const rule = spec.maxUnavailable !== undefined ? `maxUnavailable ${spec.maxUnavailable}` : `minAvailable ${spec.minAvailable}`;
+                        reportViolation(`${describeRef(budget.object.ref)} (${rule}) allows no eviction of ${describeRef(workload.ref)} at ${minimum} ${minimum === 1 ? "replica" : "replicas"}: node drains would block.`, budget.resource.urn);
+                    }
+                }
+            }
+        }),
+    };
+}
+
+function autoscalerMinimumPolicy(enforcementLevel: EnforcementLevel): StackValidationPolicy {
+    const schema = configSchema();
+    return {
+        name: "autoscaler-minimum-availability",
+        description:
+            "A workload that a HorizontalPodAutoscaler scales and a PodDisruptionBudget protects runs at least 2 replicas at the autoscaler's minimum: with 1, the budget either blocks drains or lets the only pod go.",
+        enforcementLevel,
+        configSchema: schema,
+        validateStack: validateStackObjects(schema, (args, reportViolation, allowListed) => {
+            for (const { budget, selected } of budgetsAndWorkloads(args)) {
+                for (const { workload, autoscaled, minimum } of selected) {
+                    if (!autoscaled || minimum >= 2 || allowListed(workload.ref)) continue;
+                    reportViolation(
+                        `${describeRef(workload.ref)}: its HorizontalPodAutoscaler may scale it to ${minimum} replica while PodDisruptionBudget ${budget.object.ref.name} protects it; set minReplicas to at least 2.`,
+                        budget.resource.urn,
+                    );
+                }
+            }
+        }),
+    };
+}
+
 const HOSTNAME = "kubernetes.io/hostname";
 
 /** Required anti-affinity or a hard topology spread (maxSkew 1) on the hostname, over the pod's own labels. */
@@ -127,5 +196,11 @@ function statefulHighAvailabilityPolicy(enforcementLevel: EnforcementLevel, defa
 
 /** Availability policies; `config` gives the defaults of the StatefulSet rule. */
 export function availabilityPolicies(enforcementLevel: EnforcementLevel, config: AvailabilityConfig): Policies {
-    return [containerProbesPolicy(enforcementLevel), disruptionBudgetPolicy(enforcementLevel), statefulHighAvailabilityPolicy(enforcementLevel, config)];
+    return [
+        containerProbesPolicy(enforcementLevel),
+        disruptionBudgetPolicy(enforcementLevel),
+        budgetBlocksDrainPolicy(enforcementLevel),
+        autoscalerMinimumPolicy(enforcementLevel),
+        statefulHighAvailabilityPolicy(enforcementLevel, config),
+    ];
 }

@@ -102,7 +102,39 @@ function serviceExposurePolicy(enforcementLevel: EnforcementLevel, defaults: Net
     };
 }
 
+/** An ipBlock that matches every address (0.0.0.0/0, ::/0) without exceptions carved out. */
+function isAnyAddress(peer: Record<string, any>): boolean {
+    return typeof peer.ipBlock?.cidr === "string" && /\/0$/.test(peer.ipBlock.cidr) && (peer.ipBlock.except ?? []).length === 0;
+}
+
+/** Why an egress rule reaches every address, or undefined when it names its destinations. */
+export function openEgress(rule: Record<string, any>): string | undefined {
+    const to: Record<string, any>[] = rule.to ?? [];
+    const ports = (rule.ports ?? []).map((p: Record<string, any>) => `${p.protocol ?? "TCP"}/${p.port ?? "any"}`).join(", ") || "every port";
+    if (to.length === 0) return `has no destinations (any address) on ${ports}`;
+    const open = to.filter(isAnyAddress).map((p) => p.ipBlock.cidr);
+    return open.length > 0 ? `reaches ${open.join(", ")} on ${ports}` : undefined;
+}
+
+function openEgressPolicy(enforcementLevel: EnforcementLevel): ResourceValidationPolicy {
+    const schema = configSchema();
+    return {
+        name: "network-egress-open",
+        description:
+            "No NetworkPolicy lets pods connect to every address (an egress rule without destinations, or an ipBlock of 0.0.0.0/0 or ::/0) unless allow-listed with the reason, e.g. an ACME CA or a webhook whose addresses are not known in advance.",
+        enforcementLevel,
+        configSchema: schema,
+        validateResource: validateObjects(schema, ofKind(NETWORK_POLICY_GROUPS, "NetworkPolicy"), (policy, _config, _args, reportViolation) => {
+            if (!(policy.object.spec?.policyTypes ?? []).includes("Egress")) return;
+            (policy.object.spec?.egress ?? []).forEach((rule: Record<string, any>, i: number) => {
+                const problem = openEgress(rule);
+                if (problem) reportViolation(`${describeRef(policy.ref)}: egress rule ${i + 1} ${problem}; name the destinations, or allow-list the policy with the reason.`);
+            });
+        }),
+    };
+}
+
 /** Networking policies; `config` gives the default of the exposed Service types. */
 export function networkingPolicies(enforcementLevel: EnforcementLevel, config: NetworkingConfig): Policies {
-    return [defaultDenyPolicy(enforcementLevel), podSelectedPolicy(enforcementLevel), serviceExposurePolicy(enforcementLevel, config)];
+    return [defaultDenyPolicy(enforcementLevel), podSelectedPolicy(enforcementLevel), serviceExposurePolicy(enforcementLevel, config), openEgressPolicy(enforcementLevel)];
 }

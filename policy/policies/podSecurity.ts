@@ -2,7 +2,7 @@
 // workload is held to `restricted` unless allow-listed per control), the namespaces' Pod Security
 // Admission labels, and agreement between the two so that no allow-listed pod is rejected at admission.
 import { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { KubernetesResource, asWorkload } from "../lib/kubernetes";
+import { KubernetesResource, asWorkload, podContainers } from "../lib/kubernetes";
 import {
     CONTROLS,
     POD_SECURITY_LEVELS,
@@ -128,8 +128,37 @@ function admissionAgreementPolicy(enforcementLevel: EnforcementLevel): StackVali
     };
 }
 
+const CONTAINER_KIND = { initContainers: "init container", containers: "container", ephemeralContainers: "ephemeral container" } as const;
+
+/**
+ * Not a Pod Security Standard control, but in every hardening benchmark (Polaris, kube-score,
+ * kube-linter): a container cannot write its own image, so a compromised process cannot plant
+ * binaries or alter its configuration; writable paths are explicit volumes.
+ */
+function readOnlyRootFilesystemPolicy(enforcementLevel: EnforcementLevel): ResourceValidationPolicy {
+    const schema = configSchema();
+    return {
+        name: "container-read-only-root-filesystem",
+        description: "Every container (init and ephemeral containers included) sets securityContext.readOnlyRootFilesystem: true; what it writes goes to explicit volumes.",
+        enforcementLevel,
+        configSchema: schema,
+        validateResource: validateWorkloads(schema, (workload, _config, _args, reportViolation) => {
+            for (const { container, list } of podContainers(workload.podSpec)) {
+                if (container.securityContext?.readOnlyRootFilesystem !== true) {
+                    reportViolation(`${describeRef(workload.ref)}: ${CONTAINER_KIND[list]} "${container.name}" does not set securityContext.readOnlyRootFilesystem: true.`);
+                }
+            }
+        }),
+    };
+}
+
 /** Pod security policies; `config` gives the defaults of the namespace exemptions. */
 export function podSecurityPolicies(enforcementLevel: EnforcementLevel, config: PodSecurityConfig): Policies {
-    return [...CONTROLS.map((control) => controlPolicy(control, enforcementLevel)), admissionLabelsPolicy(enforcementLevel, config), admissionAgreementPolicy(enforcementLevel)];
+    return [
+        ...CONTROLS.map((control) => controlPolicy(control, enforcementLevel)),
+        admissionLabelsPolicy(enforcementLevel, config),
+        admissionAgreementPolicy(enforcementLevel),
+        readOnlyRootFilesystemPolicy(enforcementLevel),
+    ];
 }
 

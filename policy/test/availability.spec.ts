@@ -83,6 +83,63 @@ describe("availability policies", () => {
         });
     });
 
+    describe("pod-disruption-budget-blocks-drain", () => {
+        const policy = policyNamed("pod-disruption-budget-blocks-drain");
+        const web = (replicas?: number) => workload("Deployment", compliantPod(), { name: "web", replicas });
+        const hpa = (minReplicas?: number): TestResource => ({
+            type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            props: { metadata: { name: "web", namespace: "platform-apps" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas, maxReplicas: 5 } },
+        });
+
+        it("passes budgets that let one pod go at the workload's fewest replicas", () => {
+            assert.deepStrictEqual(runStackPolicy(policy, [web(1), budget("web", { maxUnavailable: 1 })]), []);
+            assert.deepStrictEqual(runStackPolicy(policy, [web(), hpa(2), budget("web", { minAvailable: 1 })]), []);
+        });
+
+        it("fails a budget that forbids every eviction: maxUnavailable 0, or minAvailable as many as run", () => {
+            assert.deepStrictEqual(runStackPolicy(policy, [web(3), budget("web", { maxUnavailable: 0 })]).map((v) => v.message), [
+                "PodDisruptionBudget platform-apps/web (maxUnavailable 0) allows no eviction of Deployment platform-apps/web at 3 replicas: node drains would block.",
+            ]);
+            assert.match(runStackPolicy(policy, [web(1), budget("web", { minAvailable: 1 })])[0].message, /minAvailable 1\) allows no eviction of Deployment platform-apps\/web at 1 replica:/);
+            assert.match(runStackPolicy(policy, [web(2), budget("web", { minAvailable: "100%" })])[0].message, /allows no eviction/);
+        });
+
+        it("judges an autoscaled workload at its autoscaler's minimum, 1 when unset", () => {
+            assert.strictEqual(runStackPolicy(policy, [web(), hpa(), budget("web", { minAvailable: 1 })]).length, 1);
+            assert.strictEqual(runStackPolicy(policy, [web(), hpa(3), budget("web", { minAvailable: 2 })]).length, 0);
+        });
+
+        it("does not apply to allow-listed budgets", () => {
+            const config = { exceptions: [{ kind: "PodDisruptionBudget", namespace: "platform-apps", name: "web", reason: "a singleton that must never be evicted by a drain" }] };
+            assert.deepStrictEqual(runStackPolicy(policy, [web(1), budget("web", { minAvailable: 1 })], config), []);
+        });
+    });
+
+    describe("autoscaler-minimum-availability", () => {
+        const policy = policyNamed("autoscaler-minimum-availability");
+        const web = () => workload("Deployment", compliantPod(), { name: "web" });
+        const hpa = (minReplicas?: number, kind = "Deployment"): TestResource => ({
+            type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            props: { metadata: { name: "web", namespace: "platform-apps" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name: "web" }, minReplicas, maxReplicas: 5 } },
+        });
+
+        it("passes an autoscaled, budgeted workload that keeps at least 2 replicas", () => {
+            assert.deepStrictEqual(runStackPolicy(policy, [web(), hpa(2), budget("web", { maxUnavailable: 1 })]), []);
+        });
+
+        it("fails one whose autoscaler may go down to 1 (or leaves minReplicas unset)", () => {
+            assert.deepStrictEqual(runStackPolicy(policy, [web(), hpa(1), budget("web", { maxUnavailable: 1 })]).map((v) => v.message), [
+                "Deployment platform-apps/web: its HorizontalPodAutoscaler may scale it to 1 replica while PodDisruptionBudget web protects it; set minReplicas to at least 2.",
+            ]);
+            assert.strictEqual(runStackPolicy(policy, [web(), hpa(undefined), budget("web", { maxUnavailable: 1 })]).length, 1);
+        });
+
+        it("ignores workloads without an autoscaler, or whose autoscaler targets another kind", () => {
+            assert.deepStrictEqual(runStackPolicy(policy, [workload("Deployment", compliantPod(), { name: "web", replicas: 1 }), budget("web", { maxUnavailable: 1 })]), []);
+            assert.deepStrictEqual(runStackPolicy(policy, [web(), hpa(1, "StatefulSet"), budget("web", { maxUnavailable: 1 })]), []);
+        });
+    });
+
     describe("stateful-high-availability", () => {
         const policy = policyNamed("stateful-high-availability");
 

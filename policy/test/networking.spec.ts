@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { isDefaultDeny } from "../policies/networking";
+import { isDefaultDeny, openEgress } from "../policies/networking";
 import { TestResource, compliantPod, policyNamed, runResourcePolicy, runStackPolicy, workload } from "./support/harness";
 
 function networkPolicy(name: string, namespace: string, spec: Record<string, any>): TestResource {
@@ -77,6 +77,36 @@ describe("networking policies", () => {
             const config = { exceptions: [ingressController] };
             assert.deepStrictEqual(runResourcePolicy(policy, service({ type: "LoadBalancer" }, "traefik"), config).violations, []);
             assert.strictEqual(runResourcePolicy(policy, service({ type: "LoadBalancer" }, "web"), config).violations.length, 1);
+        });
+    });
+
+    describe("network-egress-open", () => {
+        const policy = policyNamed("network-egress-open");
+        const egress = (rules: Record<string, any>[]) => networkPolicy("app", "platform-apps", { podSelector: {}, policyTypes: ["Egress"], egress: rules });
+
+        it("recognises rules that reach every address", () => {
+            assert.strictEqual(openEgress({ to: [{ ipBlock: { cidr: "10.0.0.0/8" } }], ports: [{ protocol: "TCP", port: 443 }] }), undefined);
+            assert.strictEqual(openEgress({ to: [{ podSelector: {} }] }), undefined);
+            assert.strictEqual(openEgress({ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }), undefined, "an exception carved out is a choice, not an open door");
+            assert.strictEqual(openEgress({ ports: [{ protocol: "TCP", port: 443 }] }), "has no destinations (any address) on TCP/443");
+            assert.strictEqual(openEgress({ to: [{ ipBlock: { cidr: "::/0" } }] }), "reaches ::/0 on every port");
+        });
+
+        it("passes policies that name their destinations, and ingress-only policies", () => {
+            assert.deepStrictEqual(runResourcePolicy(policy, egress([{ to: [{ ipBlock: { cidr: "10.1.0.2/32" } }], ports: [{ protocol: "TCP", port: 6443 }] }])).violations, []);
+            assert.deepStrictEqual(runResourcePolicy(policy, networkPolicy("in", "platform-apps", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] })).violations, []);
+        });
+
+        it("fails egress to 0.0.0.0/0 and egress without destinations, naming the rule", () => {
+            assert.deepStrictEqual(runResourcePolicy(policy, egress([{ to: [{ podSelector: {} }] }, { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }, { ports: [{ port: 80 }] }])).violations, [
+                "NetworkPolicy platform-apps/app: egress rule 2 reaches 0.0.0.0/0 on TCP/443, TCP/6443; name the destinations, or allow-list the policy with the reason.",
+                "NetworkPolicy platform-apps/app: egress rule 3 has no destinations (any address) on TCP/80; name the destinations, or allow-list the policy with the reason.",
+            ]);
+        });
+
+        it("lets an allow-listed policy through with its reason", () => {
+            const config = { exceptions: [{ kind: "NetworkPolicy", namespace: "platform-apps", name: "app", reason: "the ACME directory has no fixed address" }] };
+            assert.match(runResourcePolicy(policy, egress([{ ports: [{ port: 443 }] }]), config).notApplicable ?? "", /allow-listed: the ACME directory/);
         });
     });
 });

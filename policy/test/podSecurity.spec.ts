@@ -102,4 +102,29 @@ describe("pod security policies", () => {
             assert.deepStrictEqual(runStackPolicy(policy, [logShipper("kube-system")]), []);
         });
     });
+
+    describe("container-read-only-root-filesystem", () => {
+        const policy = policyNamed("container-read-only-root-filesystem");
+
+        it("passes containers with a read-only root filesystem", () => {
+            assert.deepStrictEqual(runResourcePolicy(policy, workload("Deployment", compliantPod())).violations, []);
+        });
+
+        it("fails every container, init container included, that may write its root filesystem", () => {
+            const pod = copy(compliantPod());
+            pod.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+            pod.spec.initContainers = [{ name: "setup", securityContext: {} }];
+            assert.deepStrictEqual(runResourcePolicy(policy, workload("StatefulSet", pod, { name: "db" })).violations, [
+                'StatefulSet platform-apps/db: init container "setup" does not set securityContext.readOnlyRootFilesystem: true.',
+                'StatefulSet platform-apps/db: container "web" does not set securityContext.readOnlyRootFilesystem: true.',
+            ]);
+        });
+
+        it("lets an allow-listed workload through with its reason", () => {
+            const pod = copy(compliantPod());
+            delete pod.spec.containers[0].securityContext.readOnlyRootFilesystem;
+            const config = { exceptions: [{ kind: "Deployment", namespace: "platform-apps", name: "app", reason: "the image rewrites its own configuration at start" }] };
+            assert.match(runResourcePolicy(policy, workload("Deployment", pod), config).notApplicable ?? "", /allow-listed/);
+        });
+    });
 });

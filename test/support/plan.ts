@@ -39,3 +39,17 @@ export function filesUnder(dir: string): string[] {
 export function objectsOf(outDir: string): any[] {
     return filesUnder(path.join(outDir, "manifests")).map((f) => yaml.load(fs.readFileSync(path.join(outDir, "manifests", f), "utf8")));
 }
+
+const plans = new Map<string, PlanRun>();
+
+/** One plan of a committed stack per test process, shared by the specs that read it. */
+export function planOf(stack: string): PlanRun {
+    if (!plans.has(stack)) plans.set(stack, runPlan(stack));
+    return plans.get(stack)!;
+}
+
+/** The Helm chart requests a plan wrote (chart, version, repository, namespace, values), by file name without .yaml. */
+export function chartsOf(outDir: string): Record<string, any> {
+    const dir = path.join(outDir, "charts");
+    return Object.fromEntries(fs.readdirSync(dir).map((f) => [f.replace(/\.yaml$/, ""), yaml.load(fs.readFileSync(path.join(dir, f), "utf8"))]));
+}

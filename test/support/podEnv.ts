@@ -1,6 +1,9 @@
 // Turns a container's `env` into the environment the process would see, as the kubelet does:
 // secretKeyRef and fieldRef resolved from given values, $(VAR) references expanded.
-import { EnvVar } from "../../components/postgres/environment";
+import * as fs from "fs";
+import * as path from "path";
+import { EnvVar, SECRET_FILES_DIR, secretEnvAsFiles } from "../../components/meta/secretFiles";
+import { tempDir } from "./tempdirs";
 
 export interface PodValues {
     /** "secret/key" -> value */
@@ -23,6 +26,27 @@ export function resolvePodEnv(vars: readonly EnvVar[], values: PodValues): Recor
             if (!(field in values.fields)) throw new Error(`no test value for field ${field}`);
             env[v.name] = values.fields[field];
         }
+    }
+    return env;
+}
+
+/**
+ * The environment of a container whose Secret references arrive as files (secretEnvAsFiles, as
+ * the components build their pods): each file written under a scratch directory standing in for
+ * the mounted Secret, `<NAME>_FILE` pointing there (the one allowed difference: the path).
+ */
+export function resolvePodEnvWithSecretFiles(vars: readonly EnvVar[], values: PodValues): Record<string, string> {
+    const dir = tempDir("secret-files");
+    for (const v of vars) {
+        const ref = v.valueFrom?.secretKeyRef;
+        if (!ref) continue;
+        const key = `${ref.name}/${ref.key}`;
+        if (!(key in values.secrets)) throw new Error(`no test value for secret ${key}`);
+        fs.writeFileSync(path.join(dir, v.name), values.secrets[key], { mode: 0o400 });
+    }
+    const env = resolvePodEnv(secretEnvAsFiles(vars).env, values);
+    for (const [name, value] of Object.entries(env)) {
+        if (name.endsWith("_FILE") && value.startsWith(`${SECRET_FILES_DIR}/`)) env[name] = path.join(dir, value.slice(SECRET_FILES_DIR.length + 1));
     }
     return env;
 }
