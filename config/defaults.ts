@@ -69,8 +69,9 @@ const TOPICS: TopicSettings[] = [
 const KAFKA_COMMON = { version: "4.3.1", topics: TOPICS };
 
 const CHARTS: ChartVersions = {
-    certManager: "v1.21.2",
-    traefik: "41.5.0",
+    // Each pin is a published release whose chart was rendered with `helm template` (README "Charts").
+    certManager: "v1.21.1",
+    traefik: "41.3.0",
     sealedSecrets: "2.18.5",
     kubePrometheusStack: "82.6.0",
     loki: "18.11.0",

@@ -55,6 +55,9 @@ export class IngressController extends pulumi.ComponentResource {
                 version: args.chartVersion,
                 namespace: args.namespace,
                 repositoryOpts: { repo: "https://traefik.github.io/charts" },
+                // The chart ships 26 CRDs of Traefik's own (IngressRoute, Middleware, Hub): the
+                // platform serves standard Ingress objects only, so none is installed.
+                skipCrds: true,
                 values: traefikValues(s),
             },
             { parent: this },

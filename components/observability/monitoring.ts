@@ -57,6 +57,9 @@ const GRAFANA_ADMIN_DIR = "/etc/secrets/grafana-admin";
 /** Alloy's state (positions, WAL) on the node: one directory per node, kept across pod restarts. */
 export const ALLOY_STATE = { volume: "alloy-state", hostPath: "/var/lib/alloy", mountPath: "/var/lib/alloy" } as const;
 
+/** A container without capabilities, privilege escalation or a writable root filesystem. */
+const NO_PRIVILEGES = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true } as const;
+
 /** Small helpers beside the main containers (config reloaders, Grafana's dashboard and datasource sidecars). */
 export const SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
 
@@ -149,6 +152,9 @@ export class Monitoring extends pulumi.ComponentResource {
                     grafana: {
                         fullnameOverride: "grafana",
                         resources: chartResources(s.grafana.resources),
+                        // Grafana writes /var/lib/grafana (the chart's storage volume) and /tmp only.
+                        containerSecurityContext: { ...NO_PRIVILEGES, seccompProfile: { type: "RuntimeDefault" } },
+                        extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
                         // The admin credentials reach Grafana as files (its __FILE settings), never as env values;
                         // with them set the chart renders no admin Secret of its own.
                         extraSecretMounts: [{ name: "admin", secretName: NAMES.grafanaAdmin, mountPath: GRAFANA_ADMIN_DIR, readOnly: true }],
@@ -162,6 +168,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         },
                         sidecar: {
                             resources: SIDECAR_RESOURCES,
+                            securityContext: { ...NO_PRIVILEGES, seccompProfile: { type: "RuntimeDefault" } },
                             // The sidecars hold no admin credentials (those are Grafana's files): they write
                             // the provisioning files, Grafana rescans dashboards by itself, datasources load at start.
                             dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL", skipReload: true },
@@ -171,7 +178,13 @@ export class Monitoring extends pulumi.ComponentResource {
                     },
                     "kube-state-metrics": { resources: chartResources(s.agents) },
                     // Node-exporter needs the host's network and /proc: it runs with the other node agents.
-                    "prometheus-node-exporter": { namespaceOverride: args.nodeAgentsNamespace, resources: chartResources(s.agents) },
+                    "prometheus-node-exporter": {
+                        namespaceOverride: args.nodeAgentsNamespace,
+                        resources: chartResources(s.agents),
+                        // The host namespaces and paths are the tier's exception; nothing else is granted.
+                        securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                        containerSecurityContext: NO_PRIVILEGES,
+                    },
                 },
             },
             { parent: this, dependsOn: [grafanaAdmin, alertmanagerConfig, ...args.issuerReady] },
@@ -200,6 +213,9 @@ export class Monitoring extends pulumi.ComponentResource {
                     read: { replicas: 0 },
                     write: { replicas: 0 },
                     backend: { replicas: 0 },
+                    // The rules sidecar loads Loki alert rules from ConfigMaps: the platform has none, and it would need the API.
+                    sidecar: { rules: { enabled: false } },
+                    defaults: { automountServiceAccountToken: false },
                     // The default memcached caches ask for ~10 GiB: far too much for these clusters.
                     chunksCache: { enabled: false },
                     resultsCache: { enabled: false },
@@ -230,7 +246,12 @@ export class Monitoring extends pulumi.ComponentResource {
                         mounts: { varlog: true, extra: [{ name: ALLOY_STATE.volume, mountPath: ALLOY_STATE.mountPath }] },
                         extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
                         resources: chartResources(s.alloy.resources),
+                        // Still root (the kubelet writes the logs 0640 root: reading them as owner needs no
+                        // capability), but without capabilities, escalation or a writable image.
+                        securityContext: NO_PRIVILEGES,
                     },
+                    configReloader: { securityContext: { ...NO_PRIVILEGES, runAsNonRoot: true, runAsUser: 65534 }, resources: SIDECAR_RESOURCES },
+                    global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } },
                 },
             },
             child,

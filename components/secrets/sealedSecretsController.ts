@@ -57,6 +57,8 @@ export class SealedSecretsController extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {
+                // The release name (app.kubernetes.io/instance of its objects), stable whatever the resource is called.
+                name: "sealed-secrets",
                 chart: "sealed-secrets",
                 version: args.chartVersion,
                 namespace: CONTROLLER.namespace,
@@ -68,6 +70,9 @@ export class SealedSecretsController extends pulumi.ComponentResource {
                     keyrenewperiod: "0",
                     resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                     metrics: { serviceMonitor: { enabled: false } },
+                    // kube-system has no default-deny, so this only narrows who reaches the controller:
+                    // kubeseal through the API server's proxy (8080) and Prometheus (8081).
+                    networkPolicy: { enabled: true },
                     // The chart's defaults miss two controls of the restricted Pod Security Standard.
                     podSecurityContext: { enabled: true, fsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                     containerSecurityContext: {
