@@ -25,7 +25,11 @@ import { AGENT_JAR, KAFKA_HOME, LocalCluster, fetchJars, until } from "./kafka/l
 const STACK = "staging";
 
 /** The keys whose values name hosts, ports or paths: the only ones allowed to differ from the cluster's. */
-const ADDRESS_KEYS = ["listeners", "advertised.listeners", "controller.quorum.voters", "log.dirs", `listener.name.${LISTENERS.client.toLowerCase()}.ssl.keystore.location`];
+const CLIENT = `listener.name.${LISTENERS.client.toLowerCase()}`;
+const ADDRESS_KEYS = ["listeners", "advertised.listeners", "controller.quorum.voters", "log.dirs", `${CLIENT}.ssl.keystore.location`];
+/** Secrets named by file (the mounted Secret's directory differs: a path), never a value. */
+const SECRET_FILE_KEYS = [`${CLIENT}.ssl.keystore.password`, `${CLIENT}.ssl.key.password`];
+const DIRECTORY_REFERENCE = /^\$\{dir:\/[^:]+:password\}$/;
 
 function parseProperties(text: string): Record<string, string> {
     return Object.fromEntries(
@@ -141,7 +145,11 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
             const local = parseProperties(fs.readFileSync(node.template, "utf8"));
             assert.deepStrictEqual(Object.keys(local).sort(), Object.keys(deployed).sort());
             const differing = Object.keys(local).filter((k) => local[k] !== deployed[k]);
-            assert.deepStrictEqual(differing.filter((k) => !ADDRESS_KEYS.includes(k)), [], `${node.pod} differs in more than addresses`);
+            assert.deepStrictEqual(differing.filter((k) => !ADDRESS_KEYS.includes(k) && !SECRET_FILE_KEYS.includes(k)), [], `${node.pod} differs in more than addresses and paths`);
+            for (const key of settings.clientTls ? SECRET_FILE_KEYS : []) {
+                assert.match(deployed[key], DIRECTORY_REFERENCE, `${key} names the mounted Secret's file`);
+                assert.match(local[key], DIRECTORY_REFERENCE, `${key} names the local password file`);
+            }
         }
         const job = objects.find((o) => o.kind === "Job" && o.metadata.labels["app.kubernetes.io/component"] === "maintenance");
         assert.deepStrictEqual(job.spec.template.spec.containers[0].command, ["bash", "-c", topicsScript(settings.topics, settings.replicationFactor)]);
@@ -168,8 +176,9 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
         for (const node of cluster.nodes) {
             const rendered = parseProperties(fs.readFileSync(path.join(node.dir, "server.properties"), "utf8"));
             const effective = effectiveConfig(fs.readFileSync(node.output, "utf8"));
-            // Per-listener settings are not in the dump; the clients prove them by using the TLS listener.
-            const keys = Object.keys(rendered).filter((k) => !k.startsWith("listener.name."));
+            // Per-listener settings and the config providers are not in the dump; the clients prove
+            // them by using the TLS listener, whose keystore opens only with the password read from its file.
+            const keys = Object.keys(rendered).filter((k) => !k.startsWith("listener.name.") && !k.startsWith("config.providers"));
             const wrong = keys.filter((k) => effective[k] !== rendered[k]).map((k) => `${k}: rendered ${rendered[k]}, Kafka runs ${effective[k] ?? "(unknown property)"}`);
             assert.deepStrictEqual(wrong, [], `${node.pod}`);
         }
