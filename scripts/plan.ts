@@ -78,8 +78,11 @@ async function main(): Promise<number> {
         return failures.every((e) => pulumi.RunError.isInstance(e)) ? 2 : 1;
     }
 
-    const objects: RenderedObject[] = registered.filter(isKubernetesObject).map(renderObject);
-    const charts = registered.filter(isHelm).map(renderChart);
+    // In URN order, not registration order: everything the plan writes depends only on what is
+    // registered, so a change in the program's structure that registers the same resources plans the same.
+    const sorted = [...registered].sort((a, b) => a.urn.localeCompare(b.urn));
+    const objects: RenderedObject[] = sorted.filter(isKubernetesObject).map(renderObject);
+    const charts = sorted.filter(isHelm).map(renderChart);
     fs.rmSync(options.outDir, { recursive: true, force: true });
     const seen = new Map<string, RenderedObject>();
     const invalid: string[] = [];
@@ -92,7 +95,6 @@ async function main(): Promise<number> {
         writeFile(options.outDir, rendered.file, dump(rendered.object));
     }
     for (const chart of charts) writeFile(options.outDir, chart.file, dump(chartDocument(chart)));
-    const sorted = [...registered].sort((a, b) => a.urn.localeCompare(b.urn));
     writeFile(options.outDir, "resources.json", JSON.stringify(sorted, null, 2) + "\n");
 
     const budget = [...objectBudget(objects.map((o) => o.object)), ...chartBudget(charts)];
@@ -100,10 +102,10 @@ async function main(): Promise<number> {
         `Plan of stack "${config.stack}": ${registered.length} resources, ${objects.length} Kubernetes objects, ${charts.length} Helm charts`,
         "",
         "Resources:",
-        resourceTree(registered),
+        resourceTree(sorted),
         "",
         "Counts by type:",
-        countsByType(registered),
+        countsByType(sorted),
         "",
         "Outputs:",
         dump(outputs ?? {}).trimEnd(),
@@ -125,7 +127,7 @@ async function main(): Promise<number> {
     const policyConfig = policyConfigFile(config.stack, config.values[`${config.project}:environment`]);
     let violations;
     try {
-        violations = (await runPolicyPack(registered, config.stack, policyConfig)).violations;
+        violations = (await runPolicyPack(sorted, config.stack, policyConfig)).violations;
     } catch (err) {
         if (!(err instanceof PolicyConfigError)) throw err;
         console.error(`error: ${path.relative(process.cwd(), policyConfig)}: ${err.message}`);
