@@ -1,7 +1,7 @@
 // Per-environment defaults of the structured keys: what a stack gets for every setting it does not set. The committed stack
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
-import { TierName } from "../components/namespaces/tiers";
+import { TierName } from "./tiers";
 import { BackupSettings, ChartVersions, EdgeSettings, Environment, KafkaSettings, ObservabilitySettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TierName } from "../components/namespaces/tiers";
+import { TierName } from "./tiers";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 

@@ -2,7 +2,7 @@
 // environment, then validation of every value. No Pulumi runtime is needed, so it is tested
 // directly with good and bad inputs.
 import * as pulumi from "@pulumi/pulumi";
-import { TIER_NAMES } from "../components/namespaces/tiers";
+import { TIER_NAMES } from "./tiers";
 import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";

@@ -11,9 +11,10 @@ import * as path from "path";
 import { LISTENERS } from "../components/kafka/brokerProperties";
 import { topicsScript } from "../components/kafka/topicsScript";
 import { namespaceName } from "../components/namespaces/manifests";
-import { alertGroups, alertTargets, ruleMetrics } from "../components/observability/alerts";
-import { dashboards } from "../components/observability/dashboards";
-import { METRIC_SOURCES, catalogueIndex, seriesNames } from "../components/observability/metrics";
+import { ruleMetrics } from "../components/observability/alerts";
+import { KAFKA_METRIC_SOURCES } from "../components/kafka/monitoring";
+import { platformObservability } from "../platform/services";
+import { catalogueIndex, seriesNames } from "../components/observability/metrics";
 import { metricNames } from "../components/observability/promql";
 import { resolveConfig } from "../config";
 import { PlatformConfig } from "../config/types";
@@ -72,8 +73,9 @@ function writableAgainAfter(producer: BackgroundClient, partitions: number, sinc
 
 /** Every series of the Kafka JMX exporter (Kafka and JVM sources) that an alert or a dashboard reads, with its readers. */
 function kafkaSeriesInUse(config: PlatformConfig): Map<string, string[]> {
-    const index = catalogueIndex();
-    const readers: [string, string][] = ruleMetrics(alertGroups(alertTargets(config, "postgres"))).flatMap((r) => r.metrics.map((m): [string, string] => [m, `alert ${r.alert}`]));
+    const observed = platformObservability(config);
+    const index = catalogueIndex(observed.metricSources);
+    const readers: [string, string][] = ruleMetrics(observed.ruleGroups).flatMap((r) => r.metrics.map((m): [string, string] => [m, `alert ${r.alert}`]));
     const walk = (value: unknown, file: string): void => {
         if (Array.isArray(value)) value.forEach((v) => walk(v, file));
         else if (value && typeof value === "object") {
@@ -83,7 +85,7 @@ function kafkaSeriesInUse(config: PlatformConfig): Map<string, string[]> {
             }
         }
     };
-    for (const [file, dashboard] of Object.entries(dashboards())) walk(dashboard, file);
+    for (const [file, dashboard] of Object.entries(observed.dashboards)) walk(dashboard, file);
     const used = new Map<string, string[]>();
     for (const [metric, reader] of readers) {
         const source = index.get(metric)?.source;
@@ -204,7 +206,7 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
 
     it("every node exports each Kafka and JVM series our alerts and dashboards read, and the alerts' assumptions hold", async () => {
         const used = kafkaSeriesInUse(config);
-        const catalogue = [...METRIC_SOURCES.kafka.metrics, ...METRIC_SOURCES.jvm.metrics].flatMap(seriesNames);
+        const catalogue = [...KAFKA_METRIC_SOURCES.kafka.metrics, ...KAFKA_METRIC_SOURCES.jvm.metrics].flatMap(seriesNames);
         const missing: Record<string, string[]> = {};
         const notExported = new Set<string>();
         for (const node of cluster.nodes) {

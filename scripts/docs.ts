@@ -7,7 +7,7 @@ import { CONFIG_KEYS, ConfigKeyDefinition, FIELD_DOCS, fieldDoc } from "../confi
 import { structuredDefaults } from "../config/defaults";
 import { deepMerge } from "../config/validate";
 import { Environment } from "../config/types";
-import { alertGroups, alertTargets } from "../components/observability/alerts";
+import { platformObservability } from "../platform/services";
 import { resolveConfig } from "../config/validate";
 import { rawConfigOfStack, readStackConfig } from "./plan/stackConfig";
 
@@ -69,7 +69,7 @@ export function alertsTable(): string {
     const config = resolveConfig(rawConfigOfStack(readStackConfig(PROJECT_DIR, "prod")));
     const rows = ["| alert | severity | group | what it means | runbook |", "|---|---|---|---|---|"];
     const seen = new Set<string>();
-    for (const group of alertGroups(alertTargets(config, "postgres"))) {
+    for (const group of platformObservability(config).ruleGroups) {
         for (const rule of group.rules) {
             const key = `${rule.alert}/${rule.labels.severity}`;
             if (seen.has(key)) continue;

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { CONFIG_KEYS, ConfigError, PlatformConfig, resolveConfig } from "../config";
-import { TIER_NAMES } from "../components/namespaces/tiers";
+import { TIER_NAMES } from "../config/tiers";
 import { readStackConfig, secretPlaceholder } from "../scripts/plan/stackConfig";
 import { PROJECT_DIR, STACKS, rawConfigOf, scratchProject, withValues } from "./support/stacks";
 

@@ -2,13 +2,16 @@
 // promtool (as a recording rule, Grafana's variables replaced by sample values), every metric one
 // our sources export, and log queries on the labels Alloy gives the streams.
 import * as assert from "assert";
-import { DATASOURCES, LOG_STREAM_LABELS, dashboards } from "../components/observability/dashboards";
+import { DATASOURCES, LOG_STREAM_LABELS } from "../components/observability/dashboards";
 import { SCHEMA_VERSION } from "../components/observability/dashboards/builder";
 import { TARGET_LABELS, catalogueIndex } from "../components/observability/metrics";
 import { labelMatchers, metricNames } from "../components/observability/promql";
+import { platformObservability } from "../platform/services";
+import { SAMPLE_CONFIG } from "./support/alertCases";
 import { checkRules } from "./support/prometheusTools";
 
-const DASHBOARDS = dashboards();
+const OBSERVED = platformObservability(SAMPLE_CONFIG);
+const DASHBOARDS = OBSERVED.dashboards;
 const GRAFANA_VARIABLES = ["__rate_interval", "__interval", "__range"];
 
 type Json = Record<string, any>;
@@ -46,7 +49,7 @@ function asRecordingRules(file: string, exprs: readonly { where: string; expr: s
 
 describe("Grafana dashboards", () => {
     it("are the platform overview, PostgreSQL/Patroni, Kafka, web services and logs, one JSON file each", () => {
-        assert.deepStrictEqual(Object.keys(DASHBOARDS), ["platform-overview.json", "postgresql.json", "kafka.json", "web-services.json", "logs.json"]);
+        assert.deepStrictEqual(Object.keys(DASHBOARDS).sort(), ["kafka.json", "logs.json", "platform-overview.json", "postgresql.json", "web-services.json"]);
         const uids = Object.values(DASHBOARDS).map((d) => d.uid);
         assert.strictEqual(new Set(uids).size, uids.length, "dashboard uids are unique");
         for (const d of Object.values(DASHBOARDS)) assert.deepStrictEqual(JSON.parse(JSON.stringify(d)), d, `${d.uid} survives JSON (no undefined values)`);
@@ -118,7 +121,7 @@ describe("Grafana dashboards", () => {
     });
 
     it("read only metrics of the catalogue, with labels those metrics have", () => {
-        const index = catalogueIndex();
+        const index = catalogueIndex(OBSERVED.metricSources);
         for (const [file, d] of Object.entries(DASHBOARDS)) {
             for (const { where, expr } of queriesOf(d, "prometheus")) {
                 for (const name of metricNames(expr)) assert.ok(index.has(name), `${file} ${where} reads ${name}, which no source of the catalogue exports`);
@@ -132,7 +135,7 @@ describe("Grafana dashboards", () => {
     });
 
     it("the catalogue check catches a metric no source exports (the check can fail)", () => {
-        assert.ok(!catalogueIndex().has(metricNames("sum(rate(pg_stat_statements_calls[5m]))")[0]));
+        assert.ok(!catalogueIndex(OBSERVED.metricSources).has(metricNames("sum(rate(pg_stat_statements_calls[5m]))")[0]));
     });
 
     it("select log streams only by the labels Alloy gives them: namespace, pod and container", () => {

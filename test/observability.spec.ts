@@ -5,17 +5,22 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { AlertingRule, RuleGroup, THRESHOLDS, alertGroups, alertTargets, ruleMetrics } from "../components/observability/alerts";
-import { METRIC_SOURCES, MetricDefinition, TARGET_LABELS, WEB_DURATION_BUCKETS, catalogueIndex, seriesNames } from "../components/observability/metrics";
+import { AlertingRule, RuleGroup, renderGroups, ruleMetrics } from "../components/observability/alerts";
+import { MetricDefinition, TARGET_LABELS, catalogueIndex, seriesNames } from "../components/observability/metrics";
+import { POSTGRES_THRESHOLDS } from "../components/postgres/monitoring";
+import { WEB_DURATION_BUCKETS, WEB_THRESHOLDS } from "../components/web/monitoring";
+import { platformObservability } from "../platform/services";
 import { labelMatchers } from "../components/observability/promql";
 import { renderPatroniConfig } from "../components/postgres/patroniConfig";
 import { resolveConfig } from "../config";
-import { ALERT_CASES, AlertCase, SAMPLE_TARGETS } from "./support/alertCases";
+import { ALERT_CASES, AlertCase, SAMPLE_CONFIG } from "./support/alertCases";
 import { INSTALL_HINT, checkRules, requireTool, testRules } from "./support/prometheusTools";
 import { TOOLS_VENV, requireFile } from "./support/realTools";
 import { PROJECT_DIR, STACKS, rawConfigOf, withValues } from "./support/stacks";
 
-const GROUPS = alertGroups(SAMPLE_TARGETS);
+const OBSERVED = platformObservability(SAMPLE_CONFIG);
+const GROUPS = OBSERVED.ruleGroups;
+const METRIC_SOURCES = OBSERVED.metricSources as typeof OBSERVED.metricSources & Record<"patroni" | "kafka" | "webServices", (typeof OBSERVED.metricSources)[string]>;
 const RULES = GROUPS.flatMap((g) => g.rules);
 
 /** A rule's identity in tests: its name, severity and the static labels that tell its variants apart. */
@@ -68,7 +73,7 @@ describe("alert rules", () => {
     describe("pass promtool check rules", () => {
         for (const stack of STACKS) {
             it(`for the ${stack} stack's targets`, () => {
-                const groups = alertGroups(alertTargets(resolveConfig(rawConfigOf(stack)), "postgres"));
+                const groups = platformObservability(resolveConfig(rawConfigOf(stack))).ruleGroups;
                 const result = checkRules(groups);
                 assert.strictEqual(result.status, 0, result.output);
                 assert.match(result.output, new RegExp(`SUCCESS: ${groups.flatMap((g) => g.rules).length} rules found`));
@@ -125,7 +130,7 @@ describe("alert rules", () => {
     });
 
     it("link to a published copy of the runbooks when given its address", () => {
-        const groups = alertGroups({ ...SAMPLE_TARGETS, runbookBase: "https://git.example.com/platform/blob/main/docs/runbooks.md" });
+        const groups = renderGroups(OBSERVED.alertGroups, "https://git.example.com/platform/blob/main/docs/runbooks.md");
         assert.strictEqual(groups[0].rules[0].annotations.runbook_url, "https://git.example.com/platform/blob/main/docs/runbooks.md#postgresnoleader");
     });
 
@@ -141,7 +146,7 @@ describe("alert rules", () => {
 
     it("watch backups only where the stack runs them: one rule per tier", () => {
         const backupRules = (stack: string) =>
-            alertGroups(alertTargets(resolveConfig(rawConfigOf(stack)), "postgres"))
+            platformObservability(resolveConfig(rawConfigOf(stack))).ruleGroups
                 .flatMap((g) => g.rules)
                 .filter((r) => r.alert === "PostgresBackupTooOld");
         assert.deepStrictEqual(backupRules("dev"), [], "dev runs no backups");
@@ -152,22 +157,22 @@ describe("alert rules", () => {
 
     it("watch the namespaces named by the stack's prefix", () => {
         const config = resolveConfig(withValues(rawConfigOf("staging"), { namespacePrefix: "dp" }));
-        const kafkaRules = alertGroups(alertTargets(config, "postgres")).find((g) => g.name === "platform-kafka")!.rules;
+        const kafkaRules = platformObservability(config).ruleGroups.find((g) => g.name === "platform-kafka")!.rules;
         assert.ok(kafkaRules.every((r) => r.expr.includes('namespace="dp-streaming"')), kafkaRules.map((r) => r.expr).join("\n"));
     });
 
     it("flag replication lag at Patroni's maximum_lag_on_failover, beyond which a replica is not promoted", () => {
         const { postgres } = resolveConfig(rawConfigOf("prod"));
         const patroni = renderPatroniConfig({ scope: "postgres", podLabels: {}, settings: postgres }) as any;
-        assert.strictEqual(THRESHOLDS.replicaLagBytes, patroni.bootstrap.dcs.maximum_lag_on_failover);
+        assert.strictEqual(POSTGRES_THRESHOLDS.replicaLagBytes, patroni.bootstrap.dcs.maximum_lag_on_failover);
     });
 
     it("put the p99 latency limit on a bucket boundary of the web services' histogram, where the quantile is exact", () => {
-        assert.ok((WEB_DURATION_BUCKETS as readonly number[]).includes(THRESHOLDS.httpP99Seconds));
+        assert.ok((WEB_DURATION_BUCKETS as readonly number[]).includes(WEB_THRESHOLDS.httpP99Seconds));
     });
 
     it("read only metrics of the catalogue, with labels those metrics have", () => {
-        const index = catalogueIndex();
+        const index = catalogueIndex(METRIC_SOURCES);
         for (const { alert, metrics } of ruleMetrics(GROUPS)) {
             assert.ok(metrics.length > 0, `${alert} reads no metric`);
             for (const name of metrics) assert.ok(index.has(name), `${alert} reads ${name}, which no source of the catalogue exports`);
@@ -266,6 +271,6 @@ describe("metric catalogue", () => {
     it("names every series once, under one source", () => {
         const all = Object.values(METRIC_SOURCES).flatMap((s) => s.metrics.flatMap((m) => seriesNames(m)));
         assert.strictEqual(new Set(all).size, all.length);
-        assert.strictEqual(catalogueIndex().get("http_request_duration_seconds_bucket")?.source, "webServices");
+        assert.strictEqual(catalogueIndex(METRIC_SOURCES).get("http_request_duration_seconds_bucket")?.source, "webServices");
     });
 });

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { WEB_DURATION_BUCKETS } from "../components/observability/metrics";
+import { WEB_DURATION_BUCKETS } from "../components/web/monitoring";
 import { PostgresServer, freePort, startPostgres } from "./support/realTools";
 import { PROJECT_DIR } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";

@@ -99,16 +99,13 @@ describe("web services", () => {
             assert.strictEqual(byName(resources, "kubernetes:policy/v1:PodDisruptionBudget", "orders").spec.maxUnavailable, 1);
         });
 
-        it("NetworkPolicies allow exactly its declared dependencies, with the matching rule on the target's side", () => {
+        it("its NetworkPolicy lets in the ingress controller and lets out to exactly its declared dependencies (their side: the composition's)", () => {
             const own = byName(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "orders");
             assert.deepStrictEqual(own.spec.egress, [
                 { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "platform-storage" } }, podSelector: { matchLabels: POSTGRES.podLabels } }], ports: [{ protocol: "TCP", port: 5432 }] },
             ]);
             assert.deepStrictEqual(own.spec.ingress, [{ from: [INGRESS_PEER], ports: [{ protocol: "TCP", port: 8080 }] }]);
-            const target = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.inputs.metadata.namespace === "platform-storage")!.inputs;
-            assert.deepStrictEqual(target.spec.podSelector.matchLabels, POSTGRES.podLabels);
-            assert.deepStrictEqual(target.spec.ingress[0].ports, [{ protocol: "TCP", port: 5432 }]);
-            assert.deepStrictEqual(target.spec.ingress[0].from[0].podSelector.matchLabels, own.spec.podSelector.matchLabels);
+            assert.ok(!ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").some((p) => p.inputs.metadata.namespace === "platform-storage"), "the target side is made where connections are resolved (platform/compose.ts)");
         });
     });
 

@@ -56,7 +56,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
         const app = { name: "kafka", instance: clusterName, version: settings.version };
         const clusterLabels = selectorLabels(app);
         const maintenanceLabels = { ...clusterLabels, "app.kubernetes.io/component": "maintenance" };
-        this.brokerLabels = { ...clusterLabels, "data-platform/kafka-broker": "true" };
+        this.brokerLabels = kafkaBrokerLabels(clusterName);
         const child = { parent: this };
         const ns = pulumi.output(namespace);
         const sets = nodeSets(clusterName, settings);
@@ -105,7 +105,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
             child,
         );
         this.bootstrapServers = pulumi.interpolate`${bootstrapName}.${ns}.svc.cluster.local:${PORTS.internal}`;
-        this.clientPorts = tls ? [PORTS.client] : [PORTS.internal];
+        this.clientPorts = kafkaClientPorts(settings);
 
         // --- Topics: created and updated by a Job that waits for the cluster.
         const script = topicsScript(settings.topics, settings.replicationFactor);
@@ -339,6 +339,16 @@ export class KafkaCluster extends pulumi.ComponentResource {
         );
         return statefulSet;
     }
+}
+
+/** Labels that select a cluster's broker pods (what clients connect to). */
+export function kafkaBrokerLabels(clusterName: string): Record<string, string> {
+    return { ...selectorLabels({ name: "kafka", instance: clusterName }), "data-platform/kafka-broker": "true" };
+}
+
+/** Ports clients (other tiers) connect to: the TLS listener when the stack has one. */
+export function kafkaClientPorts(settings: Pick<KafkaSettings, "clientTls">): number[] {
+    return settings.clientTls ? [PORTS.client] : [PORTS.internal];
 }
 
 /** The client listener's certificate: every broker's stable name and the bootstrap Service, as a PKCS#12 keystore. */

@@ -1,3 +1,3 @@
 export * from "./platformNamespaces";
-export * from "./tiers";
+export * from "../../config/tiers";
 export { namespaceName } from "./manifests";

@@ -1,6 +1,6 @@
 // Pure builders for the per-tier namespace objects, tested without the Pulumi runtime.
 import { QuotaSettings, ResourceSettings } from "../../config/types";
-import { PodSecurityLevel, TierDefinition, TierName } from "./tiers";
+import { PodSecurityLevel, TierDefinition, TierName } from "../../config/tiers";
 
 /** Where the cluster DNS runs: every namespace may send DNS queries to it. */
 export interface ClusterDns {

@@ -12,7 +12,7 @@ import {
     podSecurityLabels,
     quotaHard,
 } from "./manifests";
-import { TIERS, TIER_NAMES, TierName } from "./tiers";
+import { TIERS, TIER_NAMES, TierName } from "../../config/tiers";
 
 /** Names of the NetworkPolicies every namespace gets; the policy pack looks for the first. */
 export const DEFAULT_DENY_POLICY = "default-deny";

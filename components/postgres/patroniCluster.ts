@@ -73,7 +73,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
         super("platform:data:PatroniCluster", name, {}, opts);
         const { scope, settings, namespace } = args;
         const app = { name: "postgres", instance: scope, version: settings.version };
-        const memberLabels = { ...selectorLabels(app), "app.kubernetes.io/component": "database" };
+        const memberLabels = patroniMemberLabels(scope);
         const maintenanceLabels = { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance" };
         const labels = standardLabels({ ...app, component: "database" });
         const child = { parent: this };
@@ -458,6 +458,11 @@ export class PatroniCluster extends pulumi.ComponentResource {
 
         this.registerOutputs({ primaryHost: this.primaryHost, replicaHost: this.replicaHost, databases: this.databases });
     }
+}
+
+/** Labels that select a cluster's member pods (without the role Patroni adds). */
+export function patroniMemberLabels(scope: string): Record<string, string> {
+    return { ...selectorLabels({ name: "postgres", instance: scope }), "app.kubernetes.io/component": "database" };
 }
 
 /** The RBAC Patroni needs for the Kubernetes DCS in ConfigMaps mode, and nothing more. */

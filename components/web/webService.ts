@@ -8,7 +8,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } fro
 import { SECRET_FILES_DIR } from "../meta/secretFiles";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
-import { PeerSelector, ServiceEndpoint, dependencyIngressSpec, servicePolicySpec } from "./networkPolicies";
+import { PeerSelector, ServiceEndpoint, servicePolicySpec } from "./networkPolicies";
 
 /** Web service containers run as an unprivileged user (node images: 1000). */
 const APP_UID = 1000;
@@ -33,7 +33,7 @@ export interface WebServiceArgs {
     readonly secretEnv: Readonly<Record<string, pulumi.Input<string>>>;
     /** The sealed-secrets controller's key. */
     readonly sealingKey: SealingKey;
-    /** The platform services this one declared in dependsOn. */
+    /** The platform services this one declared in dependsOn (its egress; their side admits it through the composition). */
     readonly dependencies: readonly ServiceEndpoint[];
     /** The ingress controller's pods (allowed in on the service port). */
     readonly ingressPeer?: PeerSelector;
@@ -188,16 +188,6 @@ export class WebService extends pulumi.ComponentResource {
             { metadata: { name: s.name, namespace, labels }, spec: servicePolicySpec(this.endpoint, { ingress: args.ingressPeer, metrics: args.metricsPeer }, args.dependencies) },
             child,
         );
-        for (const dependency of args.dependencies) {
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-to-${dependency.name}`,
-                {
-                    metadata: { name: `from-${s.name}`, namespace: dependency.namespace, labels },
-                    spec: dependencyIngressSpec(this.endpoint, dependency),
-                },
-                child,
-            );
-        }
         this.registerOutputs({ serviceName: this.serviceName });
     }
 }

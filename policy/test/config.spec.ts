@@ -68,7 +68,7 @@ describe("policy configs", () => {
         assert.deepStrictEqual(exceptions.map((e) => e.name), ["loki"], "only monolithic Loki, whose chart allows one member on a filesystem");
     });
 
-    it("allows the node-agents tier its privileged admission level in every stack, as components/namespaces/tiers.ts does", () => {
+    it("allows the node-agents tier its privileged admission level in every stack, as config/tiers.ts does", () => {
         for (const name of ["default", ...STACKS]) {
             const exemptions = reconciled(name).get("pod-security-admission-labels")!.properties.exemptNamespaces;
             assert.deepStrictEqual((exemptions as Array<{ name: string; enforce: string }>).map((e) => [e.name, e.enforce]), [["platform-node-agents", "privileged"]], name);

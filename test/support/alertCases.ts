@@ -1,22 +1,13 @@
 // Unit tests of the alert rules as data: synthetic series, a moment, and the alerts expected to
 // fire then (exact labels and rendered description), or none. test/observability.spec.ts turns
 // each case into a `promtool test rules` file.
-import { AlertTargets, Severity } from "../../components/observability/alerts";
+import { Severity } from "../../components/observability/alerts";
+import { resolveConfig } from "../../config";
+import { rawConfigOf } from "./stacks";
 import { selector } from "../../components/observability/promql";
 
-/** The targets the cases are written for: the default namespace prefix and every backup tier. */
-export const SAMPLE_TARGETS: AlertTargets = {
-    namespaces: {
-        edge: "platform-edge",
-        apps: "platform-apps",
-        management: "platform-management",
-        streaming: "platform-streaming",
-        engines: "platform-engines",
-        storage: "platform-storage",
-        "node-agents": "platform-node-agents",
-    },
-    postgres: { scope: "postgres", backupTiers: ["daily", "weekly", "monthly"] },
-};
+/** The stack the cases are written for: prod, with the default namespace prefix and every backup tier. */
+export const SAMPLE_CONFIG = resolveConfig(rawConfigOf("prod"));
 
 export interface ExpectedAlert {
     readonly severity: Severity;

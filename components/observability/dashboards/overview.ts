@@ -1,6 +1,6 @@
 // Platform overview: firing alerts, the health of the data and streaming tiers, the edge and the
 // web services, and capacity, on one page. No variables: every panel spans the whole platform.
-import { THRESHOLDS } from "../alerts";
+import { WEB_THRESHOLDS } from "../../web/monitoring";
 import * as q from "../queries";
 import { atLeast, dashboard, graph, higherIsWorse, instant, query, stat, table } from "./builder";
 import { volumeUsageBars } from "./panels";
@@ -43,7 +43,7 @@ export function overviewDashboard(): Record<string, unknown> {
                     graph("Ingress 5xx responses by service", [query(`sum by (service, code) (rate(traefik_service_requests_total{code=~"5.."}[${RATE}]))`, "{{service}} {{code}}")], { unit: "reqps" }),
                     graph("Web services: 5xx ratio", [query(q.httpErrorRatio({}, RATE, SERVICE), "{{namespace}}/{{job}}")], {
                         unit: "percentunit",
-                        thresholds: higherIsWorse(THRESHOLDS.httpErrorRatio, THRESHOLDS.httpErrorRatio),
+                        thresholds: higherIsWorse(WEB_THRESHOLDS.httpErrorRatio, WEB_THRESHOLDS.httpErrorRatio),
                     }),
                     graph("Web services: p99 latency", [query(q.httpLatencyQuantile(0.99, {}, RATE, SERVICE), "{{namespace}}/{{job}}")], { unit: "s" }),
                 ],

@@ -1,10 +1,10 @@
 // PostgreSQL / Patroni: roles and failover state from Patroni, replication, connections and
 // workload from postgres_exporter, backups and volumes from Kubernetes. One cluster at a time.
-import { THRESHOLDS } from "../alerts";
-import { selector } from "../promql";
-import * as q from "../queries";
-import { atLeast, dashboard, graph, higherIsWorse, instant, query, stat, table } from "./builder";
-import { volumeUsageBars } from "./panels";
+import { POSTGRES_THRESHOLDS } from "./monitoring";
+import { selector } from "../observability/promql";
+import * as q from "../observability/queries";
+import { atLeast, dashboard, graph, higherIsWorse, instant, query, stat, table } from "../observability/dashboards/builder";
+import { volumeUsageBars } from "../observability/dashboards/panels";
 
 const RATE = "$__rate_interval";
 /** Patroni's metrics carry the cluster's scope; the exporter's only the pod (<scope>-<ordinal>). */
@@ -46,7 +46,7 @@ export function postgresqlDashboard(): Record<string, unknown> {
                 panels: [
                     graph("Replica lag behind the primary (WAL bytes)", [query(q.patroniReplicaLagBytes(cluster), "{{name}}")], {
                         unit: "bytes",
-                        thresholds: higherIsWorse(THRESHOLDS.replicaLagBytes, THRESHOLDS.replicaLagBytes),
+                        thresholds: higherIsWorse(POSTGRES_THRESHOLDS.replicaLagBytes, POSTGRES_THRESHOLDS.replicaLagBytes),
                     }),
                     graph("Replica replay delay", [query(exporter("pg_replication_lag_seconds"), "{{pod}}")], { unit: "s" }),
                 ],
@@ -58,7 +58,7 @@ export function postgresqlDashboard(): Record<string, unknown> {
                         unit: "percentunit",
                         min: 0,
                         max: 1,
-                        thresholds: higherIsWorse(THRESHOLDS.connectionUsage.warning, THRESHOLDS.connectionUsage.critical),
+                        thresholds: higherIsWorse(POSTGRES_THRESHOLDS.connectionUsage.warning, POSTGRES_THRESHOLDS.connectionUsage.critical),
                     }),
                     graph("Connections by state", [query(`sum by (state) (${exporter("pg_stat_activity_count")})`, "{{state}}")]),
                 ],

@@ -1,9 +1,9 @@
 // Kafka (KRaft): cluster state from the controllers, throughput, replication and request times from
 // the brokers, the metadata quorum, and the JVMs, all from the JMX exporter's explicit rules.
-import { selector } from "../promql";
-import * as q from "../queries";
-import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "./builder";
-import { volumeUsageBars } from "./panels";
+import { selector } from "../observability/promql";
+import * as q from "../observability/queries";
+import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
+import { volumeUsageBars } from "../observability/dashboards/panels";
 
 const RATE = "$__rate_interval";
 const cluster: q.Matchers = { equal: { namespace: "$namespace" } };

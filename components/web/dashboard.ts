@@ -1,9 +1,9 @@
 // Web services: rate, errors and duration from each service's own /metrics (the contract in
 // metrics.ts), their pods and autoscalers, and the ingress in front of them.
-import { THRESHOLDS } from "../alerts";
-import { selector } from "../promql";
-import * as q from "../queries";
-import { dashboard, graph, higherIsWorse, query } from "./builder";
+import { WEB_THRESHOLDS } from "./monitoring";
+import { selector } from "../observability/promql";
+import * as q from "../observability/queries";
+import { dashboard, graph, higherIsWorse, query } from "../observability/dashboards/builder";
 
 const RATE = "$__rate_interval";
 const services: q.Matchers = { equal: { namespace: "$namespace" }, regex: { job: "$job" } };
@@ -38,7 +38,7 @@ export function webServicesDashboard(): Record<string, unknown> {
                 panels: [
                     graph("Share of 5xx responses", [query(q.httpErrorRatio(services, RATE, ["job"]), "{{job}}")], {
                         unit: "percentunit",
-                        thresholds: higherIsWorse(THRESHOLDS.httpErrorRatio, THRESHOLDS.httpErrorRatio),
+                        thresholds: higherIsWorse(WEB_THRESHOLDS.httpErrorRatio, WEB_THRESHOLDS.httpErrorRatio),
                     }),
                     graph("5xx responses by route", [query(requestRate("job, route, status", { ...services, regex: { ...services.regex, status: "5.." } }), "{{job}} {{route}} {{status}}")], { unit: "reqps" }),
                 ],
@@ -48,7 +48,7 @@ export function webServicesDashboard(): Record<string, unknown> {
                 panels: [
                     graph("Latency percentiles", [0.5, 0.9, 0.99].map((p) => query(q.httpLatencyQuantile(p, services, RATE, ["job"]), `p${p * 100} {{job}}`)), {
                         unit: "s",
-                        thresholds: higherIsWorse(THRESHOLDS.httpP99Seconds, THRESHOLDS.httpP99Seconds),
+                        thresholds: higherIsWorse(WEB_THRESHOLDS.httpP99Seconds, WEB_THRESHOLDS.httpP99Seconds),
                         width: 8,
                     }),
                     graph("99th percentile by route", [query(q.httpLatencyQuantile(0.99, services, RATE, ["job", "route"]), "{{job}} {{route}}")], { unit: "s", width: 8 }),

@@ -1,0 +1,127 @@
+// PostgreSQL as a platform service: the Patroni cluster, the databases it grants (those of
+// postgres.databases and those services declare), and what is watched of it.
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseSettings, PostgresSettings } from "../../config/types";
+import { ConfigError } from "../../config/errors";
+import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
+import { BACKUP_TIERS } from "./backups";
+import { postgresqlDashboard } from "./dashboard";
+import { POSTGRES_METRIC_SOURCES, postgresAlerts, postgresScrapeTargets } from "./monitoring";
+import { PatroniCluster, patroniMemberLabels } from "./patroniCluster";
+import { PORTS } from "./patroniConfig";
+
+/** The Patroni scope: names the StatefulSet, the primary Service and Patroni's own ConfigMaps. */
+export const POSTGRES_SCOPE = "postgres";
+export const POSTGRES_SERVICE = "postgres";
+
+/** A database a consumer gets: where it is and its owner's credentials. */
+export interface DatabaseGrant {
+    readonly database: string;
+    readonly owner: string;
+    readonly host: pulumi.Output<string>;
+    readonly port: number;
+    readonly password: pulumi.Output<string>;
+    /** The cluster's Secret (in the storage namespace) with the connection details. */
+    readonly secretName: pulumi.Output<string>;
+}
+
+/** A database grant as clients read it: libpq's PG* variables and a URL (sealed into the consumer's own Secret). */
+export function databaseEnvironment(db: DatabaseGrant): Record<string, pulumi.Input<string>> {
+    return {
+        DATABASE_URL: pulumi.interpolate`postgresql://${db.owner}:${db.password}@${db.host}:${db.port}/${db.database}`,
+        PGHOST: db.host,
+        PGDATABASE: db.database,
+        PGUSER: db.owner,
+        PGPASSWORD: db.password,
+    };
+}
+
+/** A need for database `name`: one of postgres.databases, or with `owner` a database the service declares. */
+export function databaseNeed(name: string, owner?: string): Need {
+    return { kind: "database", from: POSTGRES_SERVICE, name, ...(owner ? { detail: { owner } } : {}) };
+}
+
+/**
+ * The cluster's databases: postgres.databases, then the ones services declare. A declared database
+ * that config also lists, or that two services declare, is a configuration error; so is a need for a
+ * database that is neither configured nor declared.
+ */
+export function mergeDatabases(configured: readonly DatabaseSettings[], needs: readonly Need[]): DatabaseSettings[] {
+    const merged = [...configured];
+    const problems: string[] = [];
+    for (const need of needs.filter((n) => n.detail?.owner)) {
+        const at = configured.findIndex((d) => d.name === need.name);
+        if (at >= 0) problems.push(`data-platform:postgres.databases[${at}].name: got "${need.name}"; allowed: a database no service declares (a service of the platform declares it)`);
+        else if (merged.some((d) => d.name === need.name)) problems.push(`data-platform:postgres: two services declare database "${need.name}"`);
+        else merged.push({ name: need.name, owner: need.detail!.owner });
+    }
+    for (const need of needs.filter((n) => !n.detail?.owner && !merged.some((d) => d.name === n.name))) {
+        problems.push(`data-platform:postgres.databases: no database "${need.name}"; allowed: one of ${merged.map((d) => d.name).join(", ")}`);
+    }
+    if (problems.length > 0) throw new ConfigError("", problems);
+    return merged;
+}
+
+export function postgresService(settings: PostgresSettings, scope: ServiceScope): PlatformService {
+    const namespace = scope.namespaces.storage;
+    const memberLabels = patroniMemberLabels(POSTGRES_SCOPE);
+    return {
+        name: POSTGRES_SERVICE,
+        endpoint: { name: POSTGRES_SERVICE, namespace, podLabels: memberLabels, ports: [PORTS.postgres] },
+        observability: {
+            scrapeTargets: postgresScrapeTargets(scope.namespaceNames.storage, memberLabels),
+            alertGroups: [
+                {
+                    name: "platform-postgresql",
+                    alerts: postgresAlerts({ namespace: scope.namespaceNames.storage, scope: POSTGRES_SCOPE, backupTiers: settings.backup.enabled ? BACKUP_TIERS : [] }),
+                },
+            ],
+            dashboards: { "postgresql.json": postgresqlDashboard() },
+            metricSources: POSTGRES_METRIC_SOURCES,
+        },
+        parts: [
+            part({
+                name: "cluster",
+                grants: ["database"],
+                uses: ["images", "sealingKey", "apiServer", "placement"],
+                build: (ctx, f) => {
+                    const image = f.images.build("patroni-image", {
+                        repository: "patroni",
+                        buildArgs: { PG_MAJOR: settings.version, PATRONI_VERSION: settings.patroniVersion },
+                        tagLabel: `pg${settings.version}-patroni${settings.patroniVersion}`,
+                        prebuilt: settings.image,
+                    });
+                    const exporterImage = f.images.thirdParty("postgres-exporter", settings.exporterImage);
+                    const cluster = new PatroniCluster(
+                        POSTGRES_SERVICE,
+                        {
+                            namespace,
+                            scope: POSTGRES_SCOPE,
+                            settings: { ...settings, databases: mergeDatabases(settings.databases, ctx.requests) },
+                            image: image.ref,
+                            exporterImage,
+                            apiServerCidrs: f.apiServer.cidrs,
+                            strictSpread: f.placement.strictSpread && settings.members > 1,
+                            protect: f.placement.protect,
+                            sealingKey: f.sealingKey,
+                        },
+                        ctx.opts,
+                    );
+                    return {
+                        component: cluster,
+                        grant: (need): DatabaseGrant => {
+                            const db = cluster.databases.find((d) => d.database === need.name)!;
+                            return { database: db.database, owner: db.owner, host: cluster.primaryHost, port: PORTS.postgres, password: db.password, secretName: db.secretName };
+                        },
+                        outputs: {
+                            images: { patroni: image.ref, postgresExporter: exporterImage },
+                            postgresPrimary: cluster.primaryHost,
+                            postgresReplicas: cluster.replicaHost,
+                            postgresDatabases: cluster.databases.map((d) => ({ database: d.database, owner: d.owner, secret: d.secretName })),
+                        },
+                    };
+                },
+            }),
+        ],
+    };
+}

@@ -1,0 +1,22 @@
+// The platform's services, in the order their alert groups are listed. A new service is one line.
+import { PlatformConfig } from "../config/types";
+import { kafkaService } from "../components/kafka/service";
+import { postgresService } from "../components/postgres/service";
+import { webServices } from "../components/web/service";
+import { serviceScope } from "./compose";
+import { PlatformService, ServiceScope } from "./contract";
+import { CollectedObservability, observabilityOf } from "./observability";
+
+export function platformServices(config: PlatformConfig): (scope: ServiceScope) => PlatformService[] {
+    return (scope) => [
+        postgresService(config.postgres, scope),
+        kafkaService(config.kafka, scope),
+        ...webServices(config.webServices, scope),
+    ];
+}
+
+/** What a stack's platform monitors (alert rules, dashboards, the metric catalogue), without building anything: for docs and tests. */
+export function platformObservability(config: PlatformConfig): CollectedObservability {
+    const scope = serviceScope(config);
+    return observabilityOf(config, platformServices(config)(scope), scope.namespaceNames);
+}
