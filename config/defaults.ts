@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, Environment, KafkaSettings, ObservabilitySettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, ObservabilitySettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -14,6 +14,7 @@ export interface StructuredDefaults {
     readonly namespaces: NamespaceDefaults;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
     readonly charts: ChartVersions;
@@ -32,6 +33,7 @@ const DATABASES = [
 ];
 
 const POSTGRES_COMMON = {
+    enabled: true,
     version: "17",
     patroniVersion: "4.1.4",
     exporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.19.1",
@@ -66,7 +68,10 @@ const TOPICS: TopicSettings[] = [
     { name: "platform.events", partitions: 6, retentionMs: 7 * DAY_MS, cleanupPolicy: "delete" },
 ];
 
-const KAFKA_COMMON = { version: "4.3.1", topics: TOPICS };
+const KAFKA_COMMON = { enabled: true, version: "4.3.1", topics: TOPICS };
+
+/** Every controller from its upstream chart. */
+const CHARTS_INSTALLED: InstallSettings = { ingressController: "chart", certManager: "chart", sealedSecrets: "chart", monitoring: "chart" };
 
 const CHARTS: ChartVersions = {
     // Each pin is a published release whose chart was rendered with `helm template` (README "Charts").
@@ -94,7 +99,6 @@ function observability(scale: "small" | "medium" | "large"): ObservabilitySettin
 
 /** Laptop clusters publish the ingress controller on NodePorts that scripts/dev-cluster maps to 80/443. */
 const LOCAL_EDGE: EdgeSettings = {
-    ingressController: "install",
     ingressClassName: "traefik",
     serviceType: "NodePort",
     nodePorts: { http: 30080, https: 30443 },
@@ -125,6 +129,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             // A laptop cluster has no object storage until one is configured.
             backup: backup(false, "dev/postgres"),
         },
+        install: CHARTS_INSTALLED,
         edge: LOCAL_EDGE,
         tls: { issuer: "self-signed" },
         charts: CHARTS,
@@ -161,6 +166,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             synchronousMode: "off",
             backup: backup(true, "staging/postgres"),
         },
+        install: CHARTS_INSTALLED,
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt-staging", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,
@@ -199,6 +205,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             maxConnections: 400,
             backup: backup(true, "prod/postgres"),
         },
+        install: CHARTS_INSTALLED,
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,

@@ -118,6 +118,8 @@ export interface BackupSettings {
 
 /** The PostgreSQL (Patroni) cluster. */
 export interface PostgresSettings {
+    /** Deploy the cluster and everything of it (services that depend on it are refused when off). */
+    readonly enabled: boolean;
     /** Patroni members: 1 in dev, an odd number >= 3 elsewhere. */
     readonly members: number;
     /** PostgreSQL major version of the image. */
@@ -152,6 +154,8 @@ export interface TopicSettings {
 
 /** Kafka in KRaft mode with the official apache/kafka image (plus the JMX exporter agent). */
 export interface KafkaSettings {
+    /** Deploy the cluster and everything of it (services that depend on it are refused when off). */
+    readonly enabled: boolean;
     /** Kafka release (apache/kafka image tag). */
     readonly version: string;
     /** Use this image instead of building images/kafka. */
@@ -173,10 +177,27 @@ export interface KafkaSettings {
     readonly clientTls: boolean;
 }
 
+/**
+ * How a third-party controller comes to the cluster: its upstream chart, one the cluster already
+ * runs, or none at all (test clusters: the platform's own objects for it are still made, their CRDs
+ * from the program's fixtures). Only whether its chart is installed depends on this; the platform's
+ * objects for it (issuers, monitors, rules, dashboards, NetworkPolicies) stay.
+ */
+export type InstallMode = "chart" | "existing" | "none";
+
+/** The install mode of each third-party controller. */
+export interface InstallSettings {
+    /** Traefik; existing: an ingress class of the cluster (edge.ingressClassName). */
+    readonly ingressController: InstallMode;
+    readonly certManager: InstallMode;
+    /** The platform seals with its own key, which an existing controller does not hold: chart or none. */
+    readonly sealedSecrets: Exclude<InstallMode, "existing">;
+    /** kube-prometheus-stack, Loki and Alloy; existing: a Prometheus operator of the cluster. */
+    readonly monitoring: InstallMode;
+}
+
 /** How outside traffic reaches the platform. */
 export interface EdgeSettings {
-    /** install: Traefik from its upstream chart; existing: an ingress class the cluster already has. */
-    readonly ingressController: "install" | "existing";
     /** The IngressClass every Ingress uses. */
     readonly ingressClassName: string;
     /** How the installed controller is exposed: NodePort on laptop clusters, LoadBalancer elsewhere. */
@@ -283,6 +304,7 @@ export interface PlatformConfig {
     readonly namespaces: NamespaceSettings;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
     readonly charts: ChartVersions;

@@ -14,6 +14,7 @@ import {
     DatabaseSettings,
     ChartVersions,
     EdgeSettings,
+    InstallSettings,
     ENVIRONMENTS,
     KafkaSettings,
     MonitoringWorkload,
@@ -328,7 +329,7 @@ function backup(c: Checker, value: unknown): BackupSettings {
 
 function postgres(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): PostgresSettings {
     const p = c.object("postgres", value, [
-        "members", "version", "patroniVersion", "image", "exporterImage", "storage", "resources",
+        "enabled", "members", "version", "patroniVersion", "image", "exporterImage", "storage", "resources",
         "synchronousMode", "timing", "maxConnections", "databases", "backup",
     ]) ?? {};
     const members = c.integer("postgres.members", p.members, 1, 9);
@@ -354,6 +355,7 @@ function postgres(c: Checker, environment: Environment, value: unknown, stackCla
         c.fail("postgres.timing", t, `loopWait + 2 * retryTimeout <= ttl (${timing.loopWait} + 2 * ${timing.retryTimeout} > ${timing.ttl})`);
     }
     return {
+        enabled: c.boolean("postgres.enabled", p.enabled),
         members,
         version: c.oneOf("postgres.version", p.version, POSTGRES_MAJORS),
         patroniVersion: c.string("postgres.patroniVersion", p.patroniVersion, /^4\.[0-9]+\.[0-9]+$/, "a Patroni 4.x release such as 4.1.4"),
@@ -402,7 +404,7 @@ function topics(c: Checker, value: unknown, brokers: number, defaultRf: number):
 
 function kafka(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): KafkaSettings {
     const k = c.object("kafka", value, [
-        "version", "image", "mode", "controllers", "brokers", "replicationFactor", "minInsyncReplicas",
+        "enabled", "version", "image", "mode", "controllers", "brokers", "replicationFactor", "minInsyncReplicas",
         "storage", "controllerStorage", "resources", "controllerResources", "topics", "clientTls",
     ]) ?? {};
     const mode = c.oneOf("kafka.mode", k.mode, ["combined", "dedicated"] as const);
@@ -446,6 +448,7 @@ function kafka(c: Checker, environment: Environment, value: unknown, stackClass:
         c.fail("kafka.minInsyncReplicas", k.minInsyncReplicas, `at least 2 when environment is ${environment} (acks=all must mean two copies)`);
     }
     return {
+        enabled: c.boolean("kafka.enabled", k.enabled),
         version: c.string("kafka.version", k.version, /^[0-9]+\.[0-9]+\.[0-9]+$/, "a Kafka release such as 4.3.1"),
         image: c.optionalString("kafka.image", k.image, IMAGE_REF, "an image reference such as registry.example.com/kafka:4.3.1@sha256:..."),
         mode,
@@ -465,8 +468,17 @@ function kafka(c: Checker, environment: Environment, value: unknown, stackClass:
 const IPV4 = /^([0-9]{1,3}\.){3}[0-9]{1,3}$/;
 const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function edge(c: Checker, value: unknown): EdgeSettings {
-    const e = c.object("edge", value, ["ingressController", "ingressClassName", "serviceType", "nodePorts", "allocateLoadBalancerNodePorts", "ingressEndpoint", "replicas"]) ?? {};
+const INSTALL_MODES = ["chart", "existing", "none"] as const;
+
+function install(c: Checker, value: unknown): InstallSettings {
+    const i = c.object("install", value, ["ingressController", "certManager", "sealedSecrets", "monitoring"]) ?? {};
+    const mode = (key: keyof InstallSettings) => c.oneOf(`install.${key}`, i[key], INSTALL_MODES);
+    const sealedSecrets = c.oneOf("install.sealedSecrets", i.sealedSecrets, ["chart", "none"] as const);
+    return { ingressController: mode("ingressController"), certManager: mode("certManager"), sealedSecrets, monitoring: mode("monitoring") };
+}
+
+function edge(c: Checker, value: unknown, ingressController: InstallSettings["ingressController"]): EdgeSettings {
+    const e = c.object("edge", value, ["ingressClassName", "serviceType", "nodePorts", "allocateLoadBalancerNodePorts", "ingressEndpoint", "replicas"]) ?? {};
     const ports = c.object("edge.nodePorts", e.nodePorts, ["http", "https"]) ?? {};
     const serviceType = c.oneOf("edge.serviceType", e.serviceType, ["NodePort", "LoadBalancer"] as const);
     let ingressEndpoint: EdgeSettings["ingressEndpoint"];
@@ -478,14 +490,12 @@ function edge(c: Checker, value: unknown): EdgeSettings {
         };
         if ((ingressEndpoint.ip === undefined) === (ingressEndpoint.hostname === undefined)) c.fail("edge.ingressEndpoint", e.ingressEndpoint, "exactly one of ip and hostname");
     }
-    const ingressController = c.oneOf("edge.ingressController", e.ingressController, ["install", "existing"] as const);
     // Pulumi waits until every Ingress reports an address; behind a NodePort the controller has
     // none of its own to copy, so the stack must say which address to report.
-    if (ingressController === "install" && serviceType === "NodePort" && ingressEndpoint === undefined) {
+    if (ingressController === "chart" && serviceType === "NodePort" && ingressEndpoint === undefined) {
         c.fail("edge.ingressEndpoint", e.ingressEndpoint, "an { ip } or { hostname } the Ingresses report when edge.serviceType is NodePort (e.g. { ip: 127.0.0.1 } on a laptop cluster)");
     }
     return {
-        ingressController,
         ingressClassName: c.string("edge.ingressClassName", e.ingressClassName, DNS_LABEL, "an IngressClass name"),
         serviceType,
         nodePorts: { http: c.integer("edge.nodePorts.http", ports.http, 30000, 32767), https: c.integer("edge.nodePorts.https", ports.https, 30000, 32767) },
@@ -552,9 +562,10 @@ function presealed(c: Checker, value: unknown): PresealedSecrets {
 
 const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const BUILT_IN_DEPENDENCIES = ["postgres", "kafka"];
+/** The platform services a web service may depend on, by the config section that switches each on. */
+const PLATFORM_SERVICES = ["postgres", "kafka"] as const;
 
-function webServices(c: Checker, environment: Environment, value: unknown, databaseNames: readonly string[]): WebServiceSettings[] {
+function webServices(c: Checker, environment: Environment, value: unknown, databaseNames: readonly string[], enabled: Readonly<Record<(typeof PLATFORM_SERVICES)[number], boolean>>): WebServiceSettings[] {
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
         c.fail("webServices", value, "a list of web services");
@@ -580,9 +591,11 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
         secrets.forEach((s, j) => c.string(`${p}.generatedSecrets[${j}]`, s, ENV_NAME, "an environment variable name"));
         if (w.database !== undefined && !databaseNames.includes(w.database as string)) c.fail(`${p}.database`, w.database, `one of postgres.databases: ${databaseNames.join(", ")}`);
         const dependsOn = Array.isArray(w.dependsOn) ? (w.dependsOn as unknown[]) : w.dependsOn === undefined ? [] : (c.fail(`${p}.dependsOn`, w.dependsOn, "a list"), []);
-        const known = [...BUILT_IN_DEPENDENCIES, ...names.filter((n) => n !== w.name)];
+        const known = [...PLATFORM_SERVICES.filter((s) => enabled[s]), ...names.filter((n) => n !== w.name)];
+        const disabled = PLATFORM_SERVICES.filter((s) => !enabled[s]);
         dependsOn.forEach((d, j) => {
-            if (!known.includes(d as string)) c.fail(`${p}.dependsOn[${j}]`, d, `one of ${known.join(", ")}`);
+            if (disabled.includes(d as (typeof PLATFORM_SERVICES)[number])) c.fail(`${p}.dependsOn[${j}]`, d, `a service that is deployed: ${d}.enabled is false (known: ${known.join(", ")})`);
+            else if (!known.includes(d as string)) c.fail(`${p}.dependsOn[${j}]`, d, `one of ${known.join(", ")}`);
         });
         if (w.database !== undefined && !dependsOn.includes("postgres")) c.fail(`${p}.dependsOn`, w.dependsOn, `a list including postgres, since ${p}.database is set`);
         let autoscaling: WebServiceSettings["autoscaling"];
@@ -669,7 +682,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         "a DNS label of at most 40 characters");
 
     const stackClass = c.optionalString("storageClass", values.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the cluster's default class");
-    const edgeSettings = edge(c, deepMerge(structured.edge, values.edge));
+    const installSettings = install(c, deepMerge(structured.install, values.install));
+    const edgeSettings = edge(c, deepMerge(structured.edge, values.edge), installSettings.ingressController);
     const config: PlatformConfig = {
         project: raw.project,
         stack: raw.stack,
@@ -688,9 +702,10 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
             username: c.optionalString("registryUsername", values.registryUsername, /^\S+$/, "a user name"),
             password: raw.secretKeys.has("registryPassword") ? raw.readSecret("registryPassword") : undefined,
         },
-        namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings)),
+        namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings, installSettings)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass),
         kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
+        install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
         charts: charts(c, deepMerge(structured.charts, values.charts)),
@@ -699,7 +714,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         observability: observability(c, deepMerge(structured.observability, values.observability), stackClass),
         alertWebhookUrl: raw.secretKeys.has("alertmanagerWebhookUrl") ? raw.readSecret("alertmanagerWebhookUrl") : undefined,
     };
-    const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name)) };
+    const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name), { postgres: config.postgres.enabled, kafka: config.kafka.enabled }) };
     if (!config.registry.build && resolved.webServices.some((w) => w.build !== undefined)) {
         c.fail("webServices", "build", "prebuilt images (webServices[].image) when buildImages is false");
     }

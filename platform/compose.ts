@@ -145,7 +145,7 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
     }
 
     // --- Secrets: the controller and its key first; every credential reaches the cluster sealed.
-    const sealedSecrets = new SealedSecretsController("sealed-secrets", { chartVersion: config.charts.sealedSecrets, protect: prod }, { provider });
+    const sealedSecrets = new SealedSecretsController("sealed-secrets", { chartVersion: config.charts.sealedSecrets, protect: prod, install: config.install.sealedSecrets }, { provider });
     const sealingKey = sealedSecrets.sealingKey;
     for (const [ref, values] of Object.entries(config.sealedSecrets)) {
         const [namespace, secretName] = ref.split("/");
@@ -155,16 +155,17 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
 
     // --- Edge: the ingress controller reaches exactly what the services (and Grafana) publish.
     const acme = config.tls.issuer !== "self-signed";
-    const grafana = { name: "grafana", namespace: namespaces.names.management, podLabels: GRAFANA_PODS, ports: [OBSERVABILITY_PORTS.grafana] };
+    // Grafana's Ingress comes with the monitoring chart.
+    const grafana = config.install.monitoring === "chart" ? [{ name: "grafana", namespace: namespaces.names.management, podLabels: GRAFANA_PODS, ports: [OBSERVABILITY_PORTS.grafana] }] : [];
     const routes = platform.flatMap((s) => s.routes ?? []);
     const routeNamespaces = [...new Set(routes.map((r) => r.backend.namespace))];
     const published: PublishedBackends = {
-        backends: [...routes.map((r) => r.backend), grafana],
-        acmeNamespaces: acme ? [...routeNamespaces, namespaces.names.management] : [],
+        backends: [...routes.map((r) => r.backend), ...grafana],
+        acmeNamespaces: acme ? [...routeNamespaces, ...grafana.map((g) => g.namespace)] : [],
     };
     const ingress = new IngressController(
         "ingress",
-        { namespace: namespaces.names.edge, settings: config.edge, chartVersion: config.charts.traefik, apiServerCidrs: config.kubernetes.apiServerCidrs, published },
+        { namespace: namespaces.names.edge, settings: config.edge, install: config.install.ingressController, chartVersion: config.charts.traefik, apiServerCidrs: config.kubernetes.apiServerCidrs, published },
         { provider },
     );
     const certManager = new CertManager(
@@ -177,7 +178,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             ingressClassName: ingress.className,
             domain: config.domain,
             apiServerCidrs: config.kubernetes.apiServerCidrs,
-            ingressController: config.edge.ingressController === "install" ? { peer: ingress.peer, httpPort: TRAEFIK_PORTS.web } : undefined,
+            install: config.install.certManager,
+            ingressController: config.install.ingressController === "chart" ? { peer: ingress.peer, httpPort: TRAEFIK_PORTS.web } : undefined,
         },
         { provider },
     );
@@ -266,6 +268,7 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             ingressPeer: ingress.peer,
             issuerReady: certManager.ready,
             acme,
+            install: config.install.monitoring,
             apiServerCidrs: config.kubernetes.apiServerCidrs,
             nodeCidrs: config.kubernetes.nodeCidrs,
             sealingKey,

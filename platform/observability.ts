@@ -57,12 +57,12 @@ export function collectObservability(contributions: readonly ObservabilityContri
 
 /** What the platform monitors: each service's contribution in order, then the platform's own. */
 export function observabilityOf(
-    config: { readonly edge: { readonly ingressController: string } },
+    config: { readonly install: { readonly ingressController: string } },
     services: readonly { readonly observability?: ObservabilityContribution }[],
     namespaceNames: Readonly<Record<TierName, string>>,
 ): CollectedObservability {
     return collectObservability([
         ...services.map((s) => s.observability ?? {}),
-        platformContribution({ namespaceNames, ingressControllerInstalled: config.edge.ingressController === "install" }),
+        platformContribution({ namespaceNames, ingressControllerInstalled: config.install.ingressController === "chart" }),
     ]);
 }

@@ -9,8 +9,8 @@ import { CollectedObservability, observabilityOf } from "./observability";
 
 export function platformServices(config: PlatformConfig): (scope: ServiceScope) => PlatformService[] {
     return (scope) => [
-        postgresService(config.postgres, scope),
-        kafkaService(config.kafka, scope),
+        ...(config.postgres.enabled ? [postgresService(config.postgres, scope)] : []),
+        ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];
 }

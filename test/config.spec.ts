@@ -158,7 +158,7 @@ describe("stack config", () => {
         assert.deepStrictEqual([quota({}).loadBalancers, quota({}).nodePorts], [1, 2]);
         assert.deepStrictEqual([quota({ edge: { ...edge, allocateLoadBalancerNodePorts: false } }).nodePorts], [0]);
         assert.deepStrictEqual([quota({ edge: { ...edge, serviceType: "NodePort", ingressEndpoint: { ip: "192.0.2.1" } } }).loadBalancers, quota({ edge: { ...edge, serviceType: "NodePort", ingressEndpoint: { ip: "192.0.2.1" } } }).nodePorts], [0, 2]);
-        assert.deepStrictEqual([quota({ edge: { ...edge, ingressController: "existing" } }).loadBalancers], [0]);
+        assert.deepStrictEqual([quota({ install: { ingressController: "existing" } }).loadBalancers, quota({ install: { ingressController: "none" } }).nodePorts], [0, 0]);
         // Every other tier admits nothing from outside.
         assert.strictEqual(resolveConfig(rawConfigOf("staging")).namespaces.tiers.apps.quota.nodePorts, 0);
         const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf("staging"), { namespaces: { tiers: { edge: { quota: { nodePorts: 1 } } } } })));
@@ -171,6 +171,21 @@ describe("stack config", () => {
         assert.ok(problems.some((p) => p.startsWith("data-platform:edge.ingressEndpoint: got nothing; allowed: an { ip } or { hostname }")), problems.join("\n"));
         const both = problemsOf(() => resolveConfig(withValues(rawConfigOf("dev"), { edge: { ingressEndpoint: { ip: "127.0.0.1", hostname: "localhost" } } })));
         assert.ok(both.some((p) => p.includes("edge.ingressEndpoint") && p.includes("exactly one of ip and hostname")), both.join("\n"));
+    });
+
+    it("installs every controller from its chart unless a stack says existing or none, and refuses what cannot work", () => {
+        assert.deepStrictEqual(resolveConfig(rawConfigOf("prod")).install, { ingressController: "chart", certManager: "chart", sealedSecrets: "chart", monitoring: "chart" });
+        const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf("dev"), { install: { sealedSecrets: "existing", monitoring: "helm" } })));
+        assert.ok(problems.some((p) => p.startsWith('data-platform:install.sealedSecrets: got "existing"; allowed: one of chart, none')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith('data-platform:install.monitoring: got "helm"; allowed: one of chart, existing, none')), problems.join("\n"));
+    });
+
+    it("refuses a web service that depends on a service the stack turns off, naming the key", () => {
+        const problems = problemsOf(() => resolveConfig(withValues(rawConfigOf("dev"), { postgres: { enabled: false } })));
+        assert.ok(problems.some((p) => p.startsWith('data-platform:webServices[0].dependsOn[0]: got "postgres"; allowed: a service that is deployed: postgres.enabled is false')), problems.join("\n"));
+        const kafkaOff = withValues(rawConfigOf("dev"), { kafka: { enabled: false }, webServices: [{ name: "feed", image: "registry.example.com/feed:1.0.0", port: 8080, dependsOn: ["kafka"] }] });
+        assert.ok(problemsOf(() => resolveConfig(kafkaOff)).some((p) => p.startsWith('data-platform:webServices[0].dependsOn[0]: got "kafka"; allowed: a service that is deployed: kafka.enabled is false')));
+        assert.throws(() => resolveConfig(withValues(rawConfigOf("dev"), { webServices: [{ name: "feed", image: "registry.example.com/feed:1.0.0", port: 8080, dependsOn: ["nessie"] }] })), /webServices\[0\]\.dependsOn\[0\]: got "nessie"; allowed: one of postgres, kafka/);
     });
 
     it("gives every volume that names no class the stack's storageClass", () => {

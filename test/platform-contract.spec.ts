@@ -14,7 +14,7 @@ import { composePlatform, buildOrder } from "../platform/compose";
 import { Need, PlatformService, ServiceScope, part } from "../platform/contract";
 import { platformServices } from "../platform/services";
 import { RegisteredResource, installMockRuntime } from "../scripts/plan/mockRuntime";
-import { rawConfigOf } from "./support/stacks";
+import { rawConfigOf, withValues } from "./support/stacks";
 
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
@@ -53,8 +53,8 @@ function toyService(scope: ServiceScope): PlatformService {
 }
 
 /** Composes the platform of a stack under the plan's mock runtime and returns every registration. */
-async function compose(stack: string, extra: (scope: ServiceScope) => PlatformService[]): Promise<RegisteredResource[]> {
-    const config = resolveConfig(rawConfigOf(stack));
+async function compose(stack: string, extra: (scope: ServiceScope) => PlatformService[], changes: Record<string, unknown> = {}): Promise<RegisteredResource[]> {
+    const config = resolveConfig(withValues(rawConfigOf(stack), changes));
     const registered = await installMockRuntime("data-platform", stack);
     const platform = composePlatform(config, (scope) => [...platformServices(config)(scope), ...extra(scope)]);
     await new Promise((resolve) => pulumi.output(platform.urls).apply(resolve));
@@ -160,6 +160,37 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.throws(() => mergeDatabases(configured, [databaseNeed("webapp", "webapp")]), /data-platform:postgres.databases\[0\].name: got "webapp"/);
             assert.throws(() => mergeDatabases(configured, [databaseNeed("x", "x"), databaseNeed("x", "y")]), /two services declare database "x"/);
             assert.throws(() => mergeDatabases(configured, [databaseNeed("missing")]), /no database "missing"; allowed: one of webapp/);
+        });
+    });
+
+    describe("one switch vocabulary: <service>.enabled and install: chart | existing | none", () => {
+        it("with install: none, no chart: the platform's own custom resources are made after fixture CRDs of the same pulumi up", async () => {
+            const resources = await compose("dev", () => [], { install: { ingressController: "none", certManager: "none", sealedSecrets: "none", monitoring: "none" } });
+            assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("kubernetes:helm.sh")), [], "no chart");
+            const crds = resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+            assert.deepStrictEqual(crds.map((c) => (c.inputs.metadata as any).name).sort(), ["certificates.cert-manager.io", "clusterissuers.cert-manager.io", "podmonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "sealedsecrets.bitnami.com"]);
+            // Every custom resource depends, directly or through what it depends on, on its kind's definition.
+            const byUrn = new Map(resources.map((r) => [r.urn, r]));
+            const dependsOnTransitively = (r: RegisteredResource, target: string, seen = new Set<string>()): boolean =>
+                r.dependencies.some((d) => d === target || (!seen.has(d) && (seen.add(d), byUrn.has(d) && dependsOnTransitively(byUrn.get(d)!, target, seen))));
+            const custom = resources.filter((r) => r.type.startsWith("kubernetes:") && /^kubernetes:(bitnami\.com|cert-manager\.io|monitoring\.coreos\.com)\//.test(r.type));
+            assert.ok(custom.length > 10, `${custom.length} custom resources`);
+            for (const r of custom) {
+                const kind = r.type.split(":")[2];
+                const crd = crds.find((c) => (c.inputs.spec as any).names.kind === kind)!;
+                assert.ok(dependsOnTransitively(r, crd.urn), `${r.type} ${r.name} is not ordered after ${crd.name}`);
+            }
+            // No Ingress of Grafana to publish without its chart.
+            const traefik = objectOf(resources, "NetworkPolicy", "platform-edge", "traefik")!.inputs.spec as any;
+            assert.ok(!JSON.stringify(traefik.egress).includes("grafana"), "Traefik's egress names no Grafana without the monitoring chart");
+        });
+
+        it("with kafka.enabled false, nothing of Kafka: no objects, no scrape target, no rule group", async () => {
+            const resources = await compose("dev", () => [], { kafka: { enabled: false } });
+            assert.deepStrictEqual(resources.filter((r) => r.type.includes("KafkaCluster") || (r.inputs.metadata as any)?.namespace === "platform-streaming" && r.type.includes("StatefulSet")), []);
+            assert.ok(!objectOf(resources, "PodMonitor", "platform-management", "kafka"));
+            const rules = objectOf(resources, "PrometheusRule", "platform-management", "data-platform")!.inputs.spec as any;
+            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
         });
     });
 });

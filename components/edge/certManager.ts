@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { TlsSettings } from "../../config/types";
+import { InstallMode, TlsSettings } from "../../config/types";
+import { FixtureKind, fixtureCrds } from "../meta/crds";
 import { standardLabels } from "../meta/labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
 import { LOCAL_CA, acmeIssuerSpec, localCaCertificateSpec, platformIssuerName } from "./issuers";
@@ -9,6 +10,12 @@ import { PeerSelector } from "../web/networkPolicies";
 
 /** The Helm release name, and so the `app.kubernetes.io/instance` label of cert-manager's pods. */
 const RELEASE = "cert-manager";
+
+/** The kinds the platform creates objects of. */
+const CERT_MANAGER_KINDS: readonly FixtureKind[] = [
+    { group: "cert-manager.io", version: "v1", kind: "Certificate", plural: "certificates", scope: "Namespaced" },
+    { group: "cert-manager.io", version: "v1", kind: "ClusterIssuer", plural: "clusterissuers", scope: "Cluster" },
+];
 
 /** Labels of cert-manager's controller pods (the one that solves ACME challenges and self-checks them). */
 export const CERT_MANAGER_CONTROLLER_LABELS = { "app.kubernetes.io/instance": RELEASE, "app.kubernetes.io/component": "controller" } as const;
@@ -28,6 +35,8 @@ export interface CertManagerArgs {
     readonly domain: string;
     /** Addresses of the Kubernetes API server. */
     readonly apiServerCidrs: readonly string[];
+    /** chart: cert-manager from its chart; existing: the cluster's; none: nothing issues (CRDs from fixtures). */
+    readonly install: InstallMode;
     /**
      * The installed ingress controller's pods and HTTP port: cert-manager's HTTP-01 self-check of a
      * public host may be routed straight to them inside the cluster (load balancer hairpin).
@@ -57,27 +66,9 @@ export class CertManager extends pulumi.ComponentResource {
         const child = { parent: this };
         const labels = standardLabels({ name: "cert-manager", instance: RELEASE, version: args.chartVersion });
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name: RELEASE,
-                chart: "oci://quay.io/jetstack/charts/cert-manager",
-                version: args.chartVersion,
-                namespace,
-                values: {
-                    crds: { enabled: true, keep: true },
-                    // Leader election in its own namespace instead of kube-system.
-                    global: { leaderElection: { namespace } },
-                    // A Helm hook, which Pulumi's Chart skips: the Job below does the same check.
-                    startupapicheck: { enabled: false },
-                    prometheus: { enabled: true, servicemonitor: { enabled: false } },
-                    resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                    webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } } },
-                    cainjector: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
-                },
-            },
-            child,
-        );
+        // The kinds the issuers and certificates below need: the chart's CRDs, the cluster's, or our fixtures.
+        const chart = args.install === "chart" ? certManagerChart(`${name}-chart`, args, child) : undefined;
+        const crds = args.install === "none" ? fixtureCrds(name, CERT_MANAGER_KINDS, this) : [];
 
         // cert-manager's pods: the API server calls the webhook; they call the API server, and with ACME the CA.
         new k8s.networking.v1.NetworkPolicy(
@@ -94,6 +85,49 @@ export class CertManager extends pulumi.ComponentResource {
             child,
         );
 
+        // Until the webhook accepts cert-manager objects, creating an issuer fails: wait for it, as the
+        // chart's startupapicheck hook would. Without cert-manager (none) there is no webhook to wait for.
+        const apiReady = args.install === "none" ? undefined : this.startupCheck(name, args, labels, chart);
+
+        // The platform's own CA, in every stack: it signs in-cluster TLS (Kafka's client listener)
+        // everywhere, and the public hosts too in dev, where no public CA can reach the cluster.
+        const afterApi = { parent: this, dependsOn: apiReady ? [apiReady] : crds };
+        const bootstrap = new k8s.apiextensions.CustomResource(
+            `${name}-selfsigned`,
+            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.bootstrapIssuer, labels }, spec: { selfSigned: {} } },
+            afterApi,
+        );
+        const ca = new k8s.apiextensions.CustomResource(
+            `${name}-ca-certificate`,
+            { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: LOCAL_CA.certificate, namespace, labels }, spec: localCaCertificateSpec(args.domain) },
+            { parent: this, dependsOn: [bootstrap] },
+        );
+        const caIssuer = new k8s.apiextensions.CustomResource(
+            `${name}-ca-issuer`,
+            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.issuer, labels }, spec: { ca: { secretName: LOCAL_CA.certificate } } },
+            { parent: this, dependsOn: [ca] },
+        );
+        this.internalIssuerName = LOCAL_CA.issuer;
+        this.internalReady = [caIssuer];
+        const ready: pulumi.Resource[] = [...(apiReady ? [apiReady] : []), caIssuer];
+        if (args.tls.issuer !== "self-signed") {
+            ready.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-acme-issuer`,
+                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: args.tls.issuer, labels }, spec: acmeIssuerSpec(args.tls, args.ingressClassName) },
+                    afterApi,
+                ),
+            );
+        }
+        this.issuerName = platformIssuerName(args.tls);
+        this.ready = ready;
+        this.registerOutputs({ issuerName: this.issuerName });
+    }
+
+    /** A Job running cert-manager's own `startupapicheck check api` until the webhook serves. */
+    private startupCheck(name: string, args: CertManagerArgs, labels: Record<string, string>, chart: pulumi.Resource | undefined): k8s.batch.v1.Job {
+        const { namespace } = args;
+        const child = { parent: this };
         const account = new k8s.core.v1.ServiceAccount(`${name}-check-account`, { metadata: { name: "cert-manager-startupapicheck", namespace, labels }, automountServiceAccountToken: false }, child);
         const role = new k8s.rbac.v1.Role(
             `${name}-check-role`,
@@ -109,7 +143,7 @@ export class CertManager extends pulumi.ComponentResource {
             },
             child,
         );
-        const apiReady = new k8s.batch.v1.Job(
+        return new k8s.batch.v1.Job(
             `${name}-api-ready`,
             {
                 metadata: { namespace, labels },
@@ -136,42 +170,8 @@ export class CertManager extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [chart, binding] },
+            { parent: this, dependsOn: [...(chart ? [chart] : []), binding] },
         );
-
-        // The platform's own CA, in every stack: it signs in-cluster TLS (Kafka's client listener)
-        // everywhere, and the public hosts too in dev, where no public CA can reach the cluster.
-        const afterApi = { parent: this, dependsOn: [apiReady] };
-        const bootstrap = new k8s.apiextensions.CustomResource(
-            `${name}-selfsigned`,
-            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.bootstrapIssuer, labels }, spec: { selfSigned: {} } },
-            afterApi,
-        );
-        const ca = new k8s.apiextensions.CustomResource(
-            `${name}-ca-certificate`,
-            { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: LOCAL_CA.certificate, namespace, labels }, spec: localCaCertificateSpec(args.domain) },
-            { parent: this, dependsOn: [bootstrap] },
-        );
-        const caIssuer = new k8s.apiextensions.CustomResource(
-            `${name}-ca-issuer`,
-            { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: LOCAL_CA.issuer, labels }, spec: { ca: { secretName: LOCAL_CA.certificate } } },
-            { parent: this, dependsOn: [ca] },
-        );
-        this.internalIssuerName = LOCAL_CA.issuer;
-        this.internalReady = [caIssuer];
-        const ready: pulumi.Resource[] = [apiReady, caIssuer];
-        if (args.tls.issuer !== "self-signed") {
-            ready.push(
-                new k8s.apiextensions.CustomResource(
-                    `${name}-acme-issuer`,
-                    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: args.tls.issuer, labels }, spec: acmeIssuerSpec(args.tls, args.ingressClassName) },
-                    afterApi,
-                ),
-            );
-        }
-        this.issuerName = platformIssuerName(args.tls);
-        this.ready = ready;
-        this.registerOutputs({ issuerName: this.issuerName });
     }
 }
 
@@ -189,4 +189,30 @@ export function certManagerEgress(args: Pick<CertManagerArgs, "tls" | "apiServer
         ...(acme ? [{ ports: tcpPorts(80, 443) }] : []),
         ...(acme && args.ingressController ? [{ to: [args.ingressController.peer], ports: tcpPorts(args.ingressController.httpPort) }] : []),
     ];
+}
+
+/** cert-manager from its chart, with its CRDs. */
+function certManagerChart(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+    const { namespace } = args;
+    return new k8s.helm.v4.Chart(
+        name,
+        {
+            name: RELEASE,
+            chart: "oci://quay.io/jetstack/charts/cert-manager",
+            version: args.chartVersion,
+            namespace,
+            values: {
+                crds: { enabled: true, keep: true },
+                // Leader election in its own namespace instead of kube-system.
+                global: { leaderElection: { namespace } },
+                // A Helm hook, which Pulumi's Chart skips: the startup check Job does the same check.
+                startupapicheck: { enabled: false },
+                prometheus: { enabled: true, servicemonitor: { enabled: false } },
+                resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } } },
+                cainjector: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
+            },
+        },
+        opts,
+    );
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EdgeSettings } from "../../config/types";
+import { EdgeSettings, InstallMode } from "../../config/types";
 import { TIER_LABEL, standardLabels } from "../meta/labels";
 import { PeerSelector } from "../web/networkPolicies";
 import { apiServerEgress, tcpPorts } from "../meta/network";
@@ -15,8 +15,10 @@ export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as con
 export interface IngressControllerArgs {
     /** Namespace of the edge tier. */
     readonly namespace: pulumi.Input<string>;
-    /** Install Traefik or use an existing class, the class name, Service type, NodePorts, replicas. */
+    /** The class name, Service type, NodePorts, replicas. */
     readonly settings: EdgeSettings;
+    /** chart: Traefik; existing: the cluster's class; none: no controller (its NetworkPolicy stays, a test cluster simulates it). */
+    readonly install: InstallMode;
     /** Traefik chart version (https://traefik.github.io/charts). */
     readonly chartVersion: string;
     /** Addresses of the Kubernetes API server (Traefik watches Ingresses). */
@@ -39,7 +41,7 @@ export class IngressController extends pulumi.ComponentResource {
         super("platform:edge:IngressController", name, {}, opts);
         const s = args.settings;
         this.className = s.ingressClassName;
-        if (s.ingressController === "existing") {
+        if (args.install === "existing") {
             // An unknown controller may run anywhere: backends accept it from any namespace.
             this.peer = { namespaceSelector: {} };
             this.registerOutputs({ className: this.className });
@@ -47,21 +49,7 @@ export class IngressController extends pulumi.ComponentResource {
         }
         const podLabels = { ...TRAEFIK_POD_LABELS };
         this.peer = { namespaceSelector: { matchLabels: { [TIER_LABEL]: "edge" } }, podSelector: { matchLabels: podLabels } };
-        new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name: "traefik",
-                chart: "traefik",
-                version: args.chartVersion,
-                namespace: args.namespace,
-                repositoryOpts: { repo: "https://traefik.github.io/charts" },
-                // The chart ships 26 CRDs of Traefik's own (IngressRoute, Middleware, Hub): the
-                // platform serves standard Ingress objects only, so none is installed.
-                skipCrds: true,
-                values: traefikValues(s),
-            },
-            { parent: this },
-        );
+        if (args.install === "chart") traefikChart(`${name}-chart`, args, { parent: this });
         new k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             {
@@ -116,4 +104,23 @@ export function traefikValues(s: EdgeSettings) {
         global: { checkNewVersion: false, sendAnonymousUsage: false },
         resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
     };
+}
+
+/** Traefik from its upstream chart, serving Ingresses of the edge's class. */
+function traefikChart(name: string, args: IngressControllerArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+    return new k8s.helm.v4.Chart(
+        name,
+        {
+            name: "traefik",
+            chart: "traefik",
+            version: args.chartVersion,
+            namespace: args.namespace,
+            repositoryOpts: { repo: "https://traefik.github.io/charts" },
+            // The chart ships 26 CRDs of Traefik's own (IngressRoute, Middleware, Hub): the
+            // platform serves standard Ingress objects only, so none is installed.
+            skipCrds: true,
+            values: traefikValues(args.settings),
+        },
+        opts,
+    );
 }

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import { ObservabilitySettings, ResourceSettings } from "../../config/types";
+import { InstallMode, ObservabilitySettings, ResourceSettings } from "../../config/types";
+import { FixtureKind, fixtureCrds } from "../meta/crds";
 import { standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
 import { acmeSolverPolicySpec } from "../edge/routes";
@@ -47,6 +48,8 @@ export interface MonitoringArgs {
     /** Addresses of the nodes (kubelets and node-exporter are scraped there). */
     readonly nodeCidrs: readonly string[];
     readonly sealingKey: SealingKey;
+    /** chart: the three charts; existing: the cluster's Prometheus operator; none: our fixture CRDs only (a test cluster). */
+    readonly install: InstallMode;
     /** Namespaces created by the platform (default-deny), where scraping needs an allow rule. */
     readonly ownedNamespaces: readonly string[];
 }
@@ -56,6 +59,12 @@ const GRAFANA_ADMIN_DIR = "/etc/secrets/grafana-admin";
 
 /** Alloy's state (positions, WAL) on the node: one directory per node, kept across pod restarts. */
 export const ALLOY_STATE = { volume: "alloy-state", hostPath: "/var/lib/alloy", mountPath: "/var/lib/alloy" } as const;
+
+/** The kinds the platform creates objects of. */
+const MONITORING_KINDS: readonly FixtureKind[] = [
+    { group: "monitoring.coreos.com", version: "v1", kind: "PodMonitor", plural: "podmonitors", scope: "Namespaced" },
+    { group: "monitoring.coreos.com", version: "v1", kind: "PrometheusRule", plural: "prometheusrules", scope: "Namespaced" },
+];
 
 /** A container without capabilities, privilege escalation or a writable root filesystem. */
 const NO_PRIVILEGES = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true } as const;
@@ -77,7 +86,6 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Monitoring", name, {}, opts);
-        const s = args.settings;
         const { namespace } = args;
         const child = { parent: this };
         const labels = standardLabels({ name: "monitoring", instance: NAMES.release });
@@ -105,6 +113,61 @@ export class Monitoring extends pulumi.ComponentResource {
             child,
         );
 
+        // --- The charts (or the cluster's monitoring, or our fixture CRDs on a cluster without one).
+        const crdsFrom =
+            args.install === "chart"
+                ? [this.installCharts(name, args, [grafanaAdmin, alertmanagerConfig])]
+                : args.install === "none"
+                  ? fixtureCrds(name, MONITORING_KINDS, this)
+                  : [];
+
+        // --- What to scrape, what to alert on, what to show.
+        const afterStack = { parent: this, dependsOn: crdsFrom };
+        for (const target of args.scrapeTargets) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-monitor-${target.name}`,
+                { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: target.name, namespace, labels }, spec: podMonitorSpec(target) },
+                afterStack,
+            );
+        }
+        new k8s.apiextensions.CustomResource(
+            `${name}-rules`,
+            { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "data-platform", namespace, labels }, spec: { groups: args.ruleGroups } },
+            afterStack,
+        );
+        for (const [file, dashboard] of Object.entries(args.dashboards)) {
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboard-${file.replace(/\.json$/, "")}`,
+                { metadata: { name: `dashboard-${file.replace(/\.json$/, "")}`, namespace, labels: { ...labels, grafana_dashboard: "1" } }, data: { [file]: JSON.stringify(dashboard, null, 2) } },
+                child,
+            );
+        }
+
+        // --- Network: the management tier's own paths, Alloy's, and Prometheus into every scraped namespace.
+        const metricsPorts = args.scrapeTargets.map((t) => t.portNumber);
+        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, nodeCidrs: args.nodeCidrs, ingressPeer: args.ingressPeer }))) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace, labels }, spec }, child);
+        }
+        if (args.acme) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, { metadata: { name: "acme-http01-solver", namespace, labels }, spec: acmeSolverPolicySpec(args.ingressPeer) }, child);
+        }
+        new k8s.networking.v1.NetworkPolicy(`${name}-alloy-policy`, { metadata: { name: "alloy", namespace: args.nodeAgentsNamespace, labels }, spec: alloyPolicySpec(args.apiServerCidrs) }, child);
+        const portsByNamespace = new Map<string, number[]>();
+        for (const t of args.scrapeTargets) portsByNamespace.set(t.namespace, [...(portsByNamespace.get(t.namespace) ?? []), t.portNumber]);
+        for (const [ns, ports] of portsByNamespace) {
+            // Only namespaces the platform owns (and denies by default); a policy selecting every
+            // pod of kube-system would cut its other traffic off.
+            if (!args.ownedNamespaces.includes(ns)) continue;
+            new k8s.networking.v1.NetworkPolicy(`${name}-scrape-${ns}`, { metadata: { name: "allow-prometheus-scrape", namespace: ns, labels }, spec: allowScrapeSpec(ports) }, child);
+        }
+        this.registerOutputs({ grafanaUrl: this.grafanaUrl });
+    }
+
+    /** kube-prometheus-stack, Loki and Alloy from their charts; returns the stack (its CRDs come with it). */
+    private installCharts(name: string, args: MonitoringArgs, secrets: pulumi.Resource[]): k8s.helm.v4.Chart {
+        const s = args.settings;
+        const { namespace } = args;
+        const child = { parent: this };
         const volume = (size: string, storageClass?: string) => ({
             volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } } },
         });
@@ -187,7 +250,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [grafanaAdmin, alertmanagerConfig, ...args.issuerReady] },
+            { parent: this, dependsOn: [...secrets, ...args.issuerReady] },
         );
 
         new k8s.helm.v4.Chart(
@@ -256,46 +319,6 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             child,
         );
-
-        // --- What to scrape, what to alert on, what to show.
-        const afterStack = { parent: this, dependsOn: [stack] };
-        for (const target of args.scrapeTargets) {
-            new k8s.apiextensions.CustomResource(
-                `${name}-monitor-${target.name}`,
-                { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: target.name, namespace, labels }, spec: podMonitorSpec(target) },
-                afterStack,
-            );
-        }
-        new k8s.apiextensions.CustomResource(
-            `${name}-rules`,
-            { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "data-platform", namespace, labels }, spec: { groups: args.ruleGroups } },
-            afterStack,
-        );
-        for (const [file, dashboard] of Object.entries(args.dashboards)) {
-            new k8s.core.v1.ConfigMap(
-                `${name}-dashboard-${file.replace(/\.json$/, "")}`,
-                { metadata: { name: `dashboard-${file.replace(/\.json$/, "")}`, namespace, labels: { ...labels, grafana_dashboard: "1" } }, data: { [file]: JSON.stringify(dashboard, null, 2) } },
-                child,
-            );
-        }
-
-        // --- Network: the management tier's own paths, Alloy's, and Prometheus into every scraped namespace.
-        const metricsPorts = args.scrapeTargets.map((t) => t.portNumber);
-        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, nodeCidrs: args.nodeCidrs, ingressPeer: args.ingressPeer }))) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace, labels }, spec }, child);
-        }
-        if (args.acme) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, { metadata: { name: "acme-http01-solver", namespace, labels }, spec: acmeSolverPolicySpec(args.ingressPeer) }, child);
-        }
-        new k8s.networking.v1.NetworkPolicy(`${name}-alloy-policy`, { metadata: { name: "alloy", namespace: args.nodeAgentsNamespace, labels }, spec: alloyPolicySpec(args.apiServerCidrs) }, child);
-        const portsByNamespace = new Map<string, number[]>();
-        for (const t of args.scrapeTargets) portsByNamespace.set(t.namespace, [...(portsByNamespace.get(t.namespace) ?? []), t.portNumber]);
-        for (const [ns, ports] of portsByNamespace) {
-            // Only namespaces the platform owns (and denies by default); a policy selecting every
-            // pod of kube-system would cut its other traffic off.
-            if (!args.ownedNamespaces.includes(ns)) continue;
-            new k8s.networking.v1.NetworkPolicy(`${name}-scrape-${ns}`, { metadata: { name: "allow-prometheus-scrape", namespace: ns, labels }, spec: allowScrapeSpec(ports) }, child);
-        }
-        this.registerOutputs({ grafanaUrl: this.grafanaUrl });
+        return stack;
     }
 }

@@ -45,6 +45,19 @@ export interface PatroniClusterArgs {
     readonly sealingKey: SealingKey;
 }
 
+/** What the builders of one cluster share. */
+interface Build {
+    readonly name: string;
+    readonly args: PatroniClusterArgs;
+    readonly app: { readonly name: string; readonly instance: string; readonly version: string };
+    /** Labels that select the member pods (without the role). */
+    readonly memberLabels: Record<string, string>;
+    readonly maintenanceLabels: Record<string, string>;
+    readonly labels: Record<string, string>;
+    /** The Secret of the cluster's own credentials. */
+    readonly credentialsName: string;
+}
+
 /** Connection details of one application database. */
 export interface DatabaseEndpoint {
     readonly database: string;
@@ -73,17 +86,36 @@ export class PatroniCluster extends pulumi.ComponentResource {
         super("platform:data:PatroniCluster", name, {}, opts);
         const { scope, settings, namespace } = args;
         const app = { name: "postgres", instance: scope, version: settings.version };
-        const memberLabels = patroniMemberLabels(scope);
-        const maintenanceLabels = { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance" };
-        const labels = standardLabels({ ...app, component: "database" });
-        const child = { parent: this };
-        const stateful = { parent: this, protect: args.protect };
+        const b: Build = {
+            name,
+            args,
+            app,
+            memberLabels: patroniMemberLabels(scope),
+            maintenanceLabels: { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance" },
+            labels: standardLabels({ ...app, component: "database" }),
+            credentialsName: `${scope}-credentials`,
+        };
         const ns = pulumi.output(namespace);
         this.primaryHost = pulumi.interpolate`${scope}.${ns}.svc.cluster.local`;
         this.replicaHost = pulumi.interpolate`${scope}-replicas.${ns}.svc.cluster.local`;
-        this.memberLabels = memberLabels;
+        this.memberLabels = b.memberLabels;
 
-        // --- Identity: only what the Kubernetes DCS needs, in ConfigMaps mode.
+        const account = this.identity(b);
+        const { credentials, databases } = this.credentials(b);
+        this.databases = databases;
+        const { settingsMap, patroniYaml, sql } = this.configuration(b);
+        const headless = this.services(b);
+        const statefulSet = this.members(b, { account, credentials, settingsMap, headless, patroniYaml });
+        this.maintenance(b, { settingsMap, sql, statefulSet });
+        this.networkPolicies(b);
+        this.registerOutputs({ primaryHost: this.primaryHost, replicaHost: this.replicaHost, databases: this.databases });
+    }
+
+    /** Identity: only what the Kubernetes DCS needs, in ConfigMaps mode. */
+    private identity(b: Build): k8s.core.v1.ServiceAccount {
+        const { name, args, labels } = b;
+        const { scope, namespace } = args;
+        const child = { parent: this };
         const account = new k8s.core.v1.ServiceAccount(
             `${name}-account`,
             { metadata: { name: scope, namespace, labels }, automountServiceAccountToken: false },
@@ -103,8 +135,15 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             child,
         );
+        return account;
+    }
 
-        // --- Credentials: generated, delivered as secrets, referenced by pods and never inlined.
+    /** Credentials: generated, delivered sealed, read by pods as files; the owners' databases' Secrets too (this.databases). */
+    private credentials(b: Build): { credentials: PlatformSecret; databases: DatabaseEndpoint[] } {
+        const { name, args, labels } = b;
+        const { scope, settings, namespace } = args;
+        const child = { parent: this };
+        const stateful = { parent: this, protect: args.protect };
         const password = (role: string) => new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, child).result;
         const passwords = Object.fromEntries(Object.keys(CREDENTIAL_KEYS).map((role) => [role, password(role)])) as Record<keyof typeof CREDENTIAL_KEYS, pulumi.Output<string>>;
         // Patroni reads its passwords from credentials.yml in its configuration directory.
@@ -125,10 +164,9 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             stateful,
         );
-        const credentialsName = `${scope}-credentials`;
         const ownerPasswords = new Map<string, pulumi.Output<string>>();
         for (const owner of new Set(settings.databases.map((d) => d.owner))) ownerPasswords.set(owner, password(`owner-${owner}`));
-        this.databases = settings.databases.map((db) => {
+        const databases = settings.databases.map((db) => {
             const pw = ownerPasswords.get(db.owner)!;
             const secret = new PlatformSecret(
                 `${name}-db-${db.name}`,
@@ -151,8 +189,14 @@ export class PatroniCluster extends pulumi.ComponentResource {
             );
             return { database: db.name, owner: db.owner, secretName: secret.secretName, password: pw };
         });
+        return { credentials, databases };
+    }
 
-        // --- Configuration: Patroni's file and the database SQL, rendered by pure functions.
+    /** Configuration: Patroni's file and the database SQL, rendered by pure functions. */
+    private configuration(b: Build): { settingsMap: k8s.core.v1.ConfigMap; patroniYaml: string; sql: string } {
+        const { name, args, memberLabels, labels } = b;
+        const { scope, settings, namespace } = args;
+        const child = { parent: this };
         const patroniYaml = yaml.dump(renderPatroniConfig({ scope, podLabels: memberLabels, settings }), { lineWidth: -1, noRefs: true });
         const sql = databasesSql(settings.databases);
         const settingsMap = new k8s.core.v1.ConfigMap(
@@ -161,8 +205,14 @@ export class PatroniCluster extends pulumi.ComponentResource {
             { metadata: { name: `${scope}-settings`, namespace, labels }, data: { "patroni.yml": patroniYaml, "databases.sql": sql } },
             child,
         );
+        return { settingsMap, patroniYaml, sql };
+    }
 
-        // --- Services: Patroni labels the primary role=primary and replicas role=replica.
+    /** Services: the primary and replicas follow Patroni's role labels; the headless one names the members. */
+    private services(b: Build): k8s.core.v1.Service {
+        const { name, args, memberLabels, labels } = b;
+        const { scope, namespace } = args;
+        const child = { parent: this };
         const servicePorts = [{ name: "postgres", port: PORTS.postgres, targetPort: "postgres" }];
         new k8s.core.v1.Service(
             `${name}-primary`,
@@ -202,8 +252,16 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             child,
         );
+        return headless;
+    }
 
-        // --- Members.
+    /** Members: the StatefulSet of Patroni and postgres_exporter, and its disruption budget. */
+    private members(b: Build, deps: { account: k8s.core.v1.ServiceAccount; credentials: PlatformSecret; settingsMap: k8s.core.v1.ConfigMap; headless: k8s.core.v1.Service; patroniYaml: string }): k8s.apps.v1.StatefulSet {
+        const { name, args, memberLabels, labels, credentialsName } = b;
+        const { scope, settings, namespace } = args;
+        const child = { parent: this };
+        const stateful = { parent: this, protect: args.protect };
+        const { account, credentials, settingsMap, headless, patroniYaml } = deps;
         // postgres_exporter reads its password from a file (DATA_SOURCE_PASS_FILE).
         const exporterSecrets = secretEnvAsFiles([
             { name: "DATA_SOURCE_URI", value: `localhost:${PORTS.postgres}/postgres?sslmode=disable` },
@@ -305,8 +363,15 @@ export class PatroniCluster extends pulumi.ComponentResource {
             { metadata: { name: scope, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: memberLabels } } },
             child,
         );
+        return statefulSet;
+    }
 
-        // --- Application databases and owners, (re)applied whenever the SQL changes.
+    /** Maintenance: the databases Job, and the backup and restore CronJobs. */
+    private maintenance(b: Build, deps: { settingsMap: k8s.core.v1.ConfigMap; sql: string; statefulSet: k8s.apps.v1.StatefulSet }): void {
+        const { name, args, maintenanceLabels, labels, credentialsName, app } = b;
+        const { scope, settings, namespace } = args;
+        const child = { parent: this };
+        const { settingsMap, sql, statefulSet } = deps;
         // One container per maintenance pod; its credentials arrive as files, read into the
         // variables psql and rclone take by LOAD_SECRET_FILES inside the container's shell only.
         const maintenancePod = (containerName: string, command: string, env: EnvVar[], restartPolicy: string) => {
@@ -365,7 +430,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: [statefulSet] },
         );
 
-        // --- Backups: one CronJob per retention tier, and a suspended restore template.
         const backup = settings.backup;
         if (backup.enabled) {
             for (const tier of BACKUP_TIERS) {
@@ -416,8 +480,14 @@ export class PatroniCluster extends pulumi.ComponentResource {
                 child,
             );
         }
+    }
 
-        // --- Network: members talk to each other and to the API server; jobs to the primary and the bucket.
+    /** Network: members talk to each other and to the API server; jobs to the primary and the bucket. */
+    private networkPolicies(b: Build): void {
+        const { name, args, memberLabels, maintenanceLabels, labels } = b;
+        const { scope, namespace } = args;
+        const child = { parent: this };
+        const backup = args.settings.backup;
         const peers = (podLabels: Record<string, string>) => [{ podSelector: { matchLabels: podLabels } }];
         new k8s.networking.v1.NetworkPolicy(
             `${name}-members-policy`,
@@ -455,8 +525,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             child,
         );
-
-        this.registerOutputs({ primaryHost: this.primaryHost, replicaHost: this.replicaHost, databases: this.databases });
     }
 }
 

@@ -17,7 +17,8 @@ export interface RecordedDigests {
     readonly stacks: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-function filesUnder(dir: string): string[] {
+/** Every file under a directory, relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
     const out: string[] = [];
     const walk = (d: string) => {
         for (const entry of fs.readdirSync(d, { withFileTypes: true })) {

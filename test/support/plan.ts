@@ -3,7 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { filesUnder } from "../../scripts/plan/digests";
 import { PROJECT_DIR } from "./stacks";
+
+export { filesUnder };
 import { tempDir } from "./tempdirs";
 
 export interface PlanRun {
@@ -19,20 +22,6 @@ export function runPlan(stack: string, options: { stackDir?: string; outDir?: st
     if (options.stackDir) args.push("--stack-dir", options.stackDir);
     const result = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", timeout: 120_000 });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, outDir };
-}
-
-/** Every file under a directory, relative to it, sorted. */
-export function filesUnder(dir: string): string[] {
-    const out: string[] = [];
-    const walk = (d: string) => {
-        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-            const full = path.join(d, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else out.push(path.relative(dir, full));
-        }
-    };
-    walk(dir);
-    return out.sort();
 }
 
 /** The Kubernetes objects a plan wrote. */
