@@ -59,18 +59,22 @@ export class SealedSecret extends pulumi.ComponentResource {
                 for (const key of keys) sealed[key] = sealValue(cert, (values as Record<string, string>)[key], label, secret);
                 return sealed;
             });
-        const annotations = scopeAnnotations(scope);
+        // Strict scope needs no annotation; an empty map would never match what the API server
+        // stores (it drops empty maps), and every preview would show a change.
+        const scoped = scopeAnnotations(scope);
+        const annotations = Object.keys(scoped).length > 0 ? scoped : undefined;
+        const labels = args.labels && Object.keys(args.labels).length > 0 ? { ...args.labels } : undefined;
         const resource = new k8s.apiextensions.CustomResource(
             `${name}-sealedsecret`,
             {
                 apiVersion: "bitnami.com/v1alpha1",
                 kind: "SealedSecret",
-                metadata: { name: args.secretName, namespace: args.namespace, annotations, labels: { ...args.labels } },
+                metadata: { name: args.secretName, namespace: args.namespace, annotations, labels },
                 spec: {
                     // Sealed text is safe to show: only the controller's private key opens it.
                     encryptedData: pulumi.unsecret(encryptedData),
                     template: {
-                        metadata: { name: args.secretName, namespace: args.namespace, annotations, labels: { ...args.labels } },
+                        metadata: { name: args.secretName, namespace: args.namespace, annotations, labels },
                         type: args.type ?? "Opaque",
                     },
                 },

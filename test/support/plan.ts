@@ -40,5 +40,6 @@ export function planOf(stack: string): PlanRun {
 /** The Helm chart requests a plan wrote (chart, version, repository, namespace, values), by file name without .yaml. */
 export function chartsOf(outDir: string): Record<string, any> {
     const dir = path.join(outDir, "charts");
+    if (!fs.existsSync(dir)) return {};
     return Object.fromEntries(fs.readdirSync(dir).map((f) => [f.replace(/\.yaml$/, ""), yaml.load(fs.readFileSync(path.join(dir, f), "utf8"))]));
 }
