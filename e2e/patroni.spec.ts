@@ -9,7 +9,7 @@ import * as yaml from "js-yaml";
 import { renderPatroniConfig } from "../components/postgres/patroniConfig";
 import { resolveConfig } from "../config";
 import { rawConfigOf } from "../test/support/stacks";
-import { ControlPlane, startControlPlane } from "./patroni/controlPlane";
+import { ControlPlane, startControlPlane } from "./support/controlPlane";
 import { ClusterMember, LocalCluster, startLocalCluster } from "./patroni/members";
 import { PlannedPostgres, plannedPostgres } from "./patroni/planned";
 import { sleep, until } from "./patroni/processes";

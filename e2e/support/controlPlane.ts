@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
-import { Deadline, LIFETIME_S, deadline, shellQuote } from "./processes";
+import { Deadline, LIFETIME_S, deadline, shellQuote } from "../patroni/processes";
 
 const SCRIPT = path.join(PROJECT_DIR, "scripts", "e2e", "control-plane");
 
