@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, ObservabilitySettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, ObjectStoreSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -14,6 +14,7 @@ export interface StructuredDefaults {
     readonly namespaces: NamespaceDefaults;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly objectStore: ObjectStoreSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -43,21 +44,39 @@ const POSTGRES_COMMON = {
     databases: DATABASES,
 };
 
-/** Daily, weekly and monthly logical backups kept 30, 90 and 365 days (the seeds' retention). */
-function backup(enabled: boolean, prefix: string): BackupSettings {
+/**
+ * Daily, weekly and monthly logical backups kept 30, 90 and 365 days (the seeds' retention). dev
+ * writes them to the platform's own object store; elsewhere they go to an S3 outside the cluster,
+ * since SeaweedFS keeps its filer metadata in the very PostgreSQL the backups are of.
+ */
+function backup(target: "platform" | "external", prefix: string): BackupSettings {
     return {
-        enabled,
+        enabled: true,
         schedules: { daily: "15 2 * * *", weekly: "45 2 * * 0", monthly: "15 3 1 * *" },
         retentionDays: { daily: 30, weekly: 90, monthly: 365 },
-        objectStore: {
-            endpoint: "https://s3.example.com",
-            bucket: "data-platform-backups",
-            prefix,
-            region: "us-east-1",
-            credentialsSecret: "postgres-backup-s3",
-            egressCidrs: ["0.0.0.0/0"],
-        },
+        target,
+        bucket: target === "platform" ? "backups" : "data-platform-backups",
+        prefix,
+        acceptSameStoreRisk: false,
+        ...(target === "external"
+            ? { external: { endpoint: "https://s3.example.com", region: "us-east-1", credentialsSecret: "postgres-backup-s3", egressCidrs: ["0.0.0.0/0"] } }
+            : {}),
     };
+}
+
+/** The buckets every stack has: the lakehouse warehouse and PostgreSQL's backups. */
+const BUCKETS = ["lakehouse", "backups"];
+
+const SEAWEEDFS_COMMON = {
+    // SeaweedFS 4.53: the release of the weed module the e2e run builds (scripts/toolchain.d/weed).
+    image: "chrislusf/seaweedfs:4.53",
+    zones: [],
+    dataCenter: "dc1",
+    minFreeSpacePercent: 5,
+};
+
+function objectStore(seaweedfs: SeaweedfsSettings): ObjectStoreSettings {
+    return { kind: "seaweedfs", region: "us-east-1", buckets: BUCKETS, identities: [], seaweedfs };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -126,9 +145,28 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             storage: { size: "5Gi" },
             resources: resources("250m", "512Mi", "1", "1Gi"),
             synchronousMode: "off",
-            // A laptop cluster has no object storage until one is configured.
-            backup: backup(false, "dev/postgres"),
+            backup: backup("platform", "dev/postgres"),
         },
+        objectStore: objectStore({
+            ...SEAWEEDFS_COMMON,
+            // One pod runs master, volume server, filer (metadata on its volume) and S3 gateway.
+            topology: "single",
+            masters: 1,
+            volumeServers: 1,
+            replication: "000",
+            volumeSizeLimitMB: 256,
+            filers: 1,
+            gateways: 1,
+            storage: { size: "10Gi" },
+            masterStorage: { size: "1Gi" },
+            resources: {
+                server: resources("100m", "256Mi", "1", "512Mi"),
+                master: resources("50m", "64Mi", "500m", "256Mi"),
+                volume: resources("50m", "128Mi", "500m", "512Mi"),
+                filer: resources("50m", "128Mi", "500m", "512Mi"),
+                gateway: resources("50m", "128Mi", "500m", "512Mi"),
+            },
+        }),
         install: CHARTS_INSTALLED,
         edge: LOCAL_EDGE,
         tls: { issuer: "self-signed" },
@@ -164,8 +202,28 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             storage: { size: "20Gi" },
             resources: resources("500m", "1Gi", "2", "2Gi"),
             synchronousMode: "off",
-            backup: backup(true, "staging/postgres"),
+            backup: backup("external", "staging/postgres"),
         },
+        objectStore: objectStore({
+            ...SEAWEEDFS_COMMON,
+            topology: "distributed",
+            masters: 3,
+            volumeServers: 3,
+            // Two copies of every volume on different servers (zones: set them and use 010).
+            replication: "001",
+            volumeSizeLimitMB: 1024,
+            filers: 2,
+            gateways: 2,
+            storage: { size: "100Gi" },
+            masterStorage: { size: "2Gi" },
+            resources: {
+                server: resources("250m", "512Mi", "2", "2Gi"),
+                master: resources("100m", "128Mi", "500m", "256Mi"),
+                volume: resources("250m", "512Mi", "1", "1Gi"),
+                filer: resources("100m", "256Mi", "1", "512Mi"),
+                gateway: resources("200m", "256Mi", "1", "512Mi"),
+            },
+        }),
         install: CHARTS_INSTALLED,
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt-staging", acmeEmail: "platform-team@example.com" },
@@ -203,8 +261,27 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             // No acknowledged write may be lost on failover: commits wait for one standby.
             synchronousMode: "on",
             maxConnections: 400,
-            backup: backup(true, "prod/postgres"),
+            backup: backup("external", "prod/postgres"),
         },
+        objectStore: objectStore({
+            ...SEAWEEDFS_COMMON,
+            topology: "distributed",
+            masters: 3,
+            volumeServers: 6,
+            replication: "001",
+            volumeSizeLimitMB: 8192,
+            filers: 3,
+            gateways: 3,
+            storage: { size: "300Gi" },
+            masterStorage: { size: "5Gi" },
+            resources: {
+                server: resources("500m", "1Gi", "2", "2Gi"),
+                master: resources("250m", "256Mi", "1", "512Mi"),
+                volume: resources("500m", "1Gi", "2", "2Gi"),
+                filer: resources("250m", "512Mi", "2", "1Gi"),
+                gateway: resources("500m", "512Mi", "2", "1Gi"),
+            },
+        }),
         install: CHARTS_INSTALLED,
         edge: CLOUD_EDGE,
         tls: { issuer: "letsencrypt", acmeEmail: "platform-team@example.com" },

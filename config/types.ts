@@ -92,19 +92,19 @@ export interface DatabaseSettings {
 
 export type BackupTier = "daily" | "weekly" | "monthly";
 
-/** S3-compatible object storage that backups are written to. */
-export interface ObjectStoreSettings {
-    /** Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com or http://minio.platform-storage:9000. */
+/** An S3 endpoint outside the platform that backups are written to (a different failure domain than the cluster). */
+export interface ExternalBackupStore {
+    /** Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com. */
     readonly endpoint: string;
-    readonly bucket: string;
-    /** Key prefix inside the bucket. */
-    readonly prefix: string;
     readonly region: string;
-    /** Existing Secret (in the database namespace) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+    /** Existing or presealed Secret (in the storage namespace) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
     readonly credentialsSecret: string;
     /** Destination addresses the backup pods may reach (NetworkPolicy egress). */
     readonly egressCidrs: readonly string[];
 }
+
+/** Where backups are written: the platform's object store (its `backups` identity through the contract) or an external S3. */
+export type BackupTarget = "platform" | "external";
 
 /** Logical backups by CronJob, kept per tier for a number of days. */
 export interface BackupSettings {
@@ -113,7 +113,18 @@ export interface BackupSettings {
     readonly schedules: Readonly<Record<BackupTier, string>>;
     /** Days each tier's backups are kept. */
     readonly retentionDays: Readonly<Record<BackupTier, number>>;
-    readonly objectStore: ObjectStoreSettings;
+    readonly target: BackupTarget;
+    /** Bucket of the target (with target platform: one of objectStore.buckets). */
+    readonly bucket: string;
+    /** Key prefix inside the bucket. */
+    readonly prefix: string;
+    /**
+     * Outside dev, backups kept only in an in-cluster SeaweedFS whose filer metadata lives in this
+     * PostgreSQL cannot be read when PostgreSQL is lost; true accepts that risk (the plan warns).
+     */
+    readonly acceptSameStoreRisk: boolean;
+    /** The external S3 (target external only). */
+    readonly external?: ExternalBackupStore;
 }
 
 /** The PostgreSQL (Patroni) cluster. */
@@ -139,6 +150,95 @@ export interface PostgresSettings {
     /** Databases created (idempotently) with their owners. */
     readonly databases: readonly DatabaseSettings[];
     readonly backup: BackupSettings;
+}
+
+/** What an identity may do on a bucket: read (get, head, list) or write (read, and put, delete, multipart). */
+export type BucketAccess = "read" | "write";
+
+/** One bucket an S3 identity may use, and how. */
+export interface BucketGrantSettings {
+    readonly bucket: string;
+    readonly access: BucketAccess;
+}
+
+/** An S3 identity of config (people and tools outside the platform's services), with its grants. */
+export interface S3IdentitySettings {
+    /** Identity name; its credentials Secret is s3-<name> in the storage namespace. */
+    readonly name: string;
+    readonly grants: readonly BucketGrantSettings[];
+}
+
+/** Sizing of the SeaweedFS roles; `server` is the single pod of topology single. */
+export interface SeaweedfsResources {
+    readonly server: ResourceSettings;
+    readonly master: ResourceSettings;
+    readonly volume: ResourceSettings;
+    readonly filer: ResourceSettings;
+    readonly gateway: ResourceSettings;
+}
+
+/** SeaweedFS behind its S3 API: one `weed server` pod, or masters, volume servers, filers and S3 gateways. */
+export interface SeaweedfsSettings {
+    /** Pinned image (chrislusf/seaweedfs), mirrored into the stack's registry. */
+    readonly image: string;
+    /** single: one pod runs every role on one volume (dev); distributed: each role apart, highly available. */
+    readonly topology: "single" | "distributed";
+    /** Raft masters (distributed): an odd number. */
+    readonly masters: number;
+    /** Volume servers in all (distributed); with zones, the same number in each zone. */
+    readonly volumeServers: number;
+    /** Values of topology.kubernetes.io/zone: one volume StatefulSet per zone, whose servers report the zone as their rack. */
+    readonly zones: readonly string[];
+    /** The data center every volume server reports (one cluster is one data center). */
+    readonly dataCenter: string;
+    /** Default replica placement xyz: x copies in other data centers, y on other racks (zones), z on other servers of the rack. */
+    readonly replication: string;
+    /** Size at which a volume stops taking writes (MB): small PVCs need small volumes (SeaweedFS' default is 30000). */
+    readonly volumeSizeLimitMB: number;
+    /** Free space (percent of the disk) below which a volume server turns its volumes read-only. */
+    readonly minFreeSpacePercent: number;
+    /** Stateless filers, their metadata in the platform PostgreSQL (distributed). */
+    readonly filers: number;
+    /** S3 gateways behind the s3 Service (distributed). */
+    readonly gateways: number;
+    /** Volume of each volume server (or of the single server). */
+    readonly storage: StorageSettings;
+    /** Raft log and snapshots of each master. */
+    readonly masterStorage: StorageSettings;
+    readonly resources: SeaweedfsResources;
+}
+
+/** Credentials of one consumer on an external S3 (secret config objectStoreCredentials). */
+export interface S3Credentials {
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+}
+
+/** An S3 endpoint outside the cluster that the platform uses instead of SeaweedFS. */
+export interface ExternalObjectStore {
+    /** Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com. */
+    readonly endpoint: string;
+    /** Destination addresses consumers may reach (the NetworkPolicy egress exception for the endpoint). */
+    readonly egressCidrs: readonly string[];
+    /** Path-style addressing (bucket in the path); most S3-compatible stores need it. */
+    readonly pathStyle: boolean;
+    /** Credentials by consumer (service identity or config identity), from the secret config key objectStoreCredentials. */
+    readonly credentials: Readonly<Record<string, S3Credentials>>;
+}
+
+/** The platform's object storage: buckets and least-privilege identities on SeaweedFS or an external S3. */
+export interface ObjectStoreSettings {
+    /** seaweedfs: deployed in the storage tier; external: an S3 endpoint outside the platform. */
+    readonly kind: "seaweedfs" | "external";
+    /** Region clients sign requests for (SeaweedFS accepts any). */
+    readonly region: string;
+    /** Buckets that must exist (created if missing, never deleted): lakehouse (the warehouse) and backups at least. */
+    readonly buckets: readonly string[];
+    /** Identities beyond those of the platform's services. */
+    readonly identities: readonly S3IdentitySettings[];
+    readonly seaweedfs: SeaweedfsSettings;
+    /** kind external only. */
+    readonly external?: ExternalObjectStore;
 }
 
 /** A Kafka topic the platform declares (created and updated by the topics Job). */
@@ -304,6 +404,7 @@ export interface PlatformConfig {
     readonly namespaces: NamespaceSettings;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly objectStore: ObjectStoreSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;

@@ -6,8 +6,11 @@ import { TIER_NAMES } from "./tiers";
 import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
+import { objectStore } from "./objectStore";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
-import { isQuantity, parseQuantity } from "./quantity";
+import { Checker, DNS_LABEL, IMAGE_REF, cidrs, deepMerge, isAnyAddress, resources, storage } from "./checks";
+
+export { deepMerge, isAnyAddress } from "./checks";
 import {
     BackupSettings,
     BackupTier,
@@ -25,11 +28,10 @@ import {
     TopicSettings,
     Environment,
     NamespaceSettings,
+    ObjectStoreSettings,
     PlatformConfig,
     PostgresSettings,
     QuotaSettings,
-    ResourceSettings,
-    StorageSettings,
     TierSettings,
 } from "./types";
 
@@ -75,129 +77,13 @@ function parseJson(text: string): unknown {
     }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const POSTGRES_MAJORS = ["15", "16", "17", "18"];
-// An image with a tag and/or digest: never a bare name (which means :latest).
-const IMAGE_REF = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+((:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
-function show(value: unknown): string {
-    return value === undefined ? "nothing" : JSON.stringify(value);
-}
 
-/** Collects every problem instead of stopping at the first, so a user fixes a file in one go. */
-class Checker {
-    readonly problems: string[] = [];
 
-    constructor(private readonly project: string) {}
 
-    fail(path: string, value: unknown, allowed: string): void {
-        this.problems.push(`${this.project}:${path}: got ${show(value)}; allowed: ${allowed}`);
-    }
 
-    object(path: string, value: unknown, known: readonly string[]): Record<string, unknown> | undefined {
-        if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            this.fail(path, value, "an object");
-            return undefined;
-        }
-        for (const key of Object.keys(value)) {
-            if (!known.includes(key)) {
-                this.fail(`${path}.${key}`, (value as Record<string, unknown>)[key], `no such key; known keys of ${path}: ${known.join(", ")}`);
-            }
-        }
-        return value as Record<string, unknown>;
-    }
-
-    string(path: string, value: unknown, pattern: RegExp, allowed: string): string {
-        if (typeof value !== "string" || !pattern.test(value)) {
-            this.fail(path, value, allowed);
-        }
-        return value as string;
-    }
-
-    optionalString(path: string, value: unknown, pattern: RegExp, allowed: string): string | undefined {
-        return value === undefined ? undefined : this.string(path, value, pattern, allowed);
-    }
-
-    oneOf<T extends string>(path: string, value: unknown, options: readonly T[]): T {
-        if (!options.includes(value as T)) {
-            this.fail(path, value, `one of ${options.join(", ")}`);
-        }
-        return value as T;
-    }
-
-    boolean(path: string, value: unknown): boolean {
-        // Scalars arrive as strings from Pulumi; YAML booleans in objects arrive as booleans.
-        if (value === true || value === "true") return true;
-        if (value === false || value === "false") return false;
-        this.fail(path, value, "true or false");
-        return false;
-    }
-
-    integer(path: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-        const n = typeof value === "string" && /^-?[0-9]+$/.test(value) ? Number(value) : value;
-        if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-            this.fail(path, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
-            return NaN;
-        }
-        return n;
-    }
-
-    quantity(path: string, value: unknown, example: string): string {
-        if (!isQuantity(value) || parseQuantity(value) <= 0) {
-            this.fail(path, value, `a positive Kubernetes quantity such as ${example}`);
-        }
-        // Invalid values are returned as they are: later comparisons skip what is not a quantity.
-        return value as string;
-    }
-
-    /** `small` must not exceed `large` (e.g. requests <= limits). */
-    atMost(path: string, small: string, large: string, largePath: string): void {
-        if (isQuantity(small) && isQuantity(large) && parseQuantity(small) > parseQuantity(large)) {
-            this.fail(path, small, `at most ${largePath} (${large})`);
-        }
-    }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Overlays `override` on `base`: objects merge key by key, anything else replaces. */
-export function deepMerge(base: unknown, override: unknown): unknown {
-    if (override === undefined) return base;
-    if (!isPlainObject(base) || !isPlainObject(override)) return override;
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        merged[key] = deepMerge(base[key], value);
-    }
-    return merged;
-}
-
-function resources(c: Checker, path: string, value: unknown): ResourceSettings {
-    const r = c.object(path, value, ["requests", "limits"]) ?? {};
-    const side = (name: "requests" | "limits") => {
-        const s = c.object(`${path}.${name}`, r[name], ["cpu", "memory"]) ?? {};
-        return {
-            cpu: c.quantity(`${path}.${name}.cpu`, s.cpu, "500m"),
-            memory: c.quantity(`${path}.${name}.memory`, s.memory, "512Mi"),
-        };
-    };
-    const requests = side("requests");
-    const limits = side("limits");
-    c.atMost(`${path}.requests.cpu`, requests.cpu, limits.cpu, `${path}.limits.cpu`);
-    c.atMost(`${path}.requests.memory`, requests.memory, limits.memory, `${path}.limits.memory`);
-    return { requests, limits };
-}
-
-/** A volume's settings; a volume that names no class of its own gets the stack's (config key storageClass). */
-function storage(c: Checker, path: string, value: unknown, stackClass: string | undefined): StorageSettings {
-    const s = c.object(path, value, ["storageClass", "size"]) ?? {};
-    return {
-        storageClass: c.optionalString(`${path}.storageClass`, s.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the stack's storageClass") ?? stackClass,
-        size: c.quantity(`${path}.size`, s.size, "10Gi"),
-    };
-}
 
 function quota(c: Checker, path: string, value: unknown): QuotaSettings {
     const q = c.object(path, value, [
@@ -249,25 +135,12 @@ function namespaces(c: Checker, prefix: string, value: unknown, edgeExposure: Ex
     return { prefix, tiers };
 }
 
-const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-f:]+\/[0-9]{1,3})$/;
 const CRON = /^(\S+\s+){4}\S+$/;
 const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // Roles and databases that Patroni and PostgreSQL own; applications must not take them over.
 const RESERVED_NAMES = ["postgres", "template0", "template1", "standby", "rewind", "postgres_exporter"];
 
-function cidrs(c: Checker, path: string, value: unknown): string[] {
-    if (!Array.isArray(value) || value.length === 0) {
-        c.fail(path, value, "a non-empty list of CIDRs such as 10.0.0.0/16");
-        return [];
-    }
-    value.forEach((v, i) => c.string(`${path}[${i}]`, v, CIDR, "a CIDR such as 10.0.0.0/16"));
-    return value as string[];
-}
 
-/** A CIDR that matches every address (0.0.0.0/0, ::/0). */
-export function isAnyAddress(cidr: string): boolean {
-    return /\/0$/.test(cidr);
-}
 
 /**
  * The API server's addresses. dev may leave them open; elsewhere pods that call the API (Patroni's
@@ -306,25 +179,50 @@ function databases(c: Checker, value: unknown): DatabaseSettings[] {
 }
 
 function backup(c: Checker, value: unknown): BackupSettings {
-    const b = c.object("postgres.backup", value, ["enabled", "schedules", "retentionDays", "objectStore"]) ?? {};
+    const p = "postgres.backup";
+    const b = c.object(p, value, ["enabled", "schedules", "retentionDays", "target", "bucket", "prefix", "acceptSameStoreRisk", "external"]) ?? {};
     const tiers: BackupTier[] = ["daily", "weekly", "monthly"];
-    const sched = c.object("postgres.backup.schedules", b.schedules, tiers) ?? {};
-    const keep = c.object("postgres.backup.retentionDays", b.retentionDays, tiers) ?? {};
-    const o = c.object("postgres.backup.objectStore", b.objectStore, ["endpoint", "bucket", "prefix", "region", "credentialsSecret", "egressCidrs"]) ?? {};
-    const p = "postgres.backup.objectStore";
+    const sched = c.object(`${p}.schedules`, b.schedules, tiers) ?? {};
+    const keep = c.object(`${p}.retentionDays`, b.retentionDays, tiers) ?? {};
+    const target = c.oneOf(`${p}.target`, b.target, ["platform", "external"] as const);
+    let external: BackupSettings["external"];
+    if (target === "external") {
+        const e = c.object(`${p}.external`, b.external, ["endpoint", "region", "credentialsSecret", "egressCidrs"]) ?? {};
+        external = {
+            endpoint: c.string(`${p}.external.endpoint`, e.endpoint, /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/, "an http(s) URL of an S3-compatible endpoint, without a path"),
+            region: c.string(`${p}.external.region`, e.region, /^[a-z0-9-]+$/, "a region name such as us-east-1"),
+            credentialsSecret: c.string(`${p}.external.credentialsSecret`, e.credentialsSecret, DNS_LABEL, "the name of a Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            egressCidrs: cidrs(c, `${p}.external.egressCidrs`, e.egressCidrs),
+        };
+    }
     return {
-        enabled: c.boolean("postgres.backup.enabled", b.enabled),
-        schedules: Object.fromEntries(tiers.map((t) => [t, c.string(`postgres.backup.schedules.${t}`, sched[t], CRON, "a five-field cron schedule")])) as Record<BackupTier, string>,
-        retentionDays: Object.fromEntries(tiers.map((t) => [t, c.integer(`postgres.backup.retentionDays.${t}`, keep[t], 1, 3650)])) as Record<BackupTier, number>,
-        objectStore: {
-            endpoint: c.string(`${p}.endpoint`, o.endpoint, /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/, "an http(s) URL of an S3-compatible endpoint, without a path"),
-            bucket: c.string(`${p}.bucket`, o.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
-            prefix: c.string(`${p}.prefix`, o.prefix, /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "a key prefix such as prod/postgres"),
-            region: c.string(`${p}.region`, o.region, /^[a-z0-9-]+$/, "a region name such as us-east-1"),
-            credentialsSecret: c.string(`${p}.credentialsSecret`, o.credentialsSecret, DNS_LABEL, "the name of a Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
-            egressCidrs: cidrs(c, `${p}.egressCidrs`, o.egressCidrs),
-        },
+        enabled: c.boolean(`${p}.enabled`, b.enabled),
+        schedules: Object.fromEntries(tiers.map((t) => [t, c.string(`${p}.schedules.${t}`, sched[t], CRON, "a five-field cron schedule")])) as Record<BackupTier, string>,
+        retentionDays: Object.fromEntries(tiers.map((t) => [t, c.integer(`${p}.retentionDays.${t}`, keep[t], 1, 3650)])) as Record<BackupTier, number>,
+        target,
+        bucket: c.string(`${p}.bucket`, b.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+        prefix: c.string(`${p}.prefix`, b.prefix, /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "a key prefix such as prod/postgres"),
+        acceptSameStoreRisk: c.boolean(`${p}.acceptSameStoreRisk`, b.acceptSameStoreRisk),
+        external,
     };
+}
+
+/**
+ * Where the backups go must survive what they are for. In the platform's store they need its
+ * bucket; outside dev, a SeaweedFS whose filer metadata lives in this PostgreSQL cannot give the
+ * backups back once PostgreSQL is lost, so that is refused unless the risk is accepted.
+ */
+function backupTarget(c: Checker, environment: Environment, postgres: PostgresSettings, store: ObjectStoreSettings): void {
+    const b = postgres.backup;
+    if (!postgres.enabled || !b.enabled || b.target !== "platform") return;
+    if (store.buckets.length > 0 && !store.buckets.includes(b.bucket)) c.fail("postgres.backup.bucket", b.bucket, `one of objectStore.buckets (${store.buckets.join(", ")}) when postgres.backup.target is platform`);
+    if (environment !== "dev" && store.kind === "seaweedfs" && store.seaweedfs.topology === "distributed" && !b.acceptSameStoreRisk) {
+        c.fail(
+            "postgres.backup.target",
+            b.target,
+            `external when environment is ${environment}: SeaweedFS keeps its filer metadata in this PostgreSQL, so backups kept only there are lost with it (set postgres.backup.acceptSameStoreRisk: true to accept that)`,
+        );
+    }
 }
 
 function postgres(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): PostgresSettings {
@@ -705,6 +603,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings, installSettings)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass),
         kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
+        objectStore: objectStore(c, raw.project, environment, deepMerge(structured.objectStore, values.objectStore), values.objectStoreCredentials, stackClass),
         install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
@@ -723,6 +622,10 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     }
     if (!config.registry.build && config.kafka.image === undefined) {
         c.fail("kafka.image", undefined, "a prebuilt Kafka image (images/kafka) when buildImages is false");
+    }
+    backupTarget(c, environment, config.postgres, config.objectStore);
+    if (config.objectStore.kind === "seaweedfs" && config.objectStore.seaweedfs.topology === "distributed" && !config.postgres.enabled) {
+        c.fail("objectStore.seaweedfs.topology", "distributed", "single, or postgres.enabled true: distributed filers keep their metadata in the platform PostgreSQL");
     }
     if (config.registry.username !== undefined && values.registryPassword === undefined) {
         c.fail("registryPassword", undefined, "a secret value whenever registryUsername is set");

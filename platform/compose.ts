@@ -226,9 +226,12 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         const component = components.get(service.name);
         for (const dependency of dependencies) {
             if (!component || !service.endpoint) throw new pulumi.RunError(`${service.name}/${part.name} connects to ${dependency.name} but has no component or endpoint`);
+            // Parts whose own pods connect (not the service's) get a policy of their own.
+            const client = part.clients ? { ...service.endpoint, podLabels: part.clients } : service.endpoint;
+            const suffix = part.clients ? `-${part.name}` : "";
             new k8s.networking.v1.NetworkPolicy(
-                `${service.resourceName ?? service.name}-to-${dependency.name}`,
-                { metadata: { name: `from-${service.name}`, namespace: dependency.namespace, labels: outcome.labels }, spec: dependencyIngressSpec(service.endpoint, dependency) },
+                `${service.resourceName ?? service.name}${suffix}-to-${dependency.name}`,
+                { metadata: { name: `from-${service.name}${suffix}`, namespace: dependency.namespace, labels: outcome.labels }, spec: dependencyIngressSpec(client, dependency) },
                 { parent: component },
             );
         }

@@ -120,6 +120,8 @@ export interface ServicePart<U extends FacilityName = FacilityName> {
     readonly grants?: readonly string[];
     /** Services it connects to (their endpoints): NetworkPolicies on both sides. */
     readonly reaches?: readonly string[];
+    /** Labels of the part's pods that open those connections, when they are not the service endpoint's pods (e.g. backup jobs). */
+    readonly clients?: Readonly<Record<string, string>>;
     /** The facilities it uses; it receives nothing else. */
     readonly uses: readonly U[];
     build(context: PartContext, facilities: Pick<Facilities, U>): PartOutcome;

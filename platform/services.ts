@@ -1,6 +1,7 @@
 // The platform's services, in the order their alert groups are listed. A new service is one line.
 import { PlatformConfig } from "../config/types";
 import { kafkaService } from "../components/kafka/service";
+import { objectStoreService } from "../components/objectstore/service";
 import { postgresService } from "../components/postgres/service";
 import { webServices } from "../components/web/service";
 import { serviceScope } from "./compose";
@@ -9,7 +10,8 @@ import { CollectedObservability, observabilityOf } from "./observability";
 
 export function platformServices(config: PlatformConfig): (scope: ServiceScope) => PlatformService[] {
     return (scope) => [
-        ...(config.postgres.enabled ? [postgresService(config.postgres, scope)] : []),
+        ...(config.postgres.enabled ? [postgresService(config.postgres, config.objectStore, scope)] : []),
+        objectStoreService(config.objectStore, scope),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

@@ -96,10 +96,10 @@ describe("alert rules", () => {
         });
     });
 
-    it("are PostgreSQL, Kafka, web-service, workload and certificate/secret groups", () => {
+    it("are PostgreSQL, object storage, Kafka, web-service, workload and certificate/secret groups", () => {
         assert.deepStrictEqual(
             GROUPS.map((g) => g.name),
-            ["platform-postgresql", "platform-kafka", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"],
+            ["platform-postgresql", "platform-objectstore", "platform-kafka", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"],
         );
         const names = new Set(RULES.map((r) => r.alert));
         for (const expected of ["PostgresNoLeader", "PostgresMemberDown", "PostgresReplicationLagHigh", "PostgresConnectionsNearMax", "PostgresBackupTooOld"]) assert.ok(names.has(expected), expected);
@@ -145,11 +145,11 @@ describe("alert rules", () => {
     });
 
     it("watch backups only where the stack runs them: one rule per tier", () => {
-        const backupRules = (stack: string) =>
-            platformObservability(resolveConfig(rawConfigOf(stack))).ruleGroups
+        const backupRules = (stack: string | ReturnType<typeof rawConfigOf>) =>
+            platformObservability(resolveConfig(typeof stack === "string" ? rawConfigOf(stack) : stack)).ruleGroups
                 .flatMap((g) => g.rules)
                 .filter((r) => r.alert === "PostgresBackupTooOld");
-        assert.deepStrictEqual(backupRules("dev"), [], "dev runs no backups");
+        assert.deepStrictEqual(backupRules(withValues(rawConfigOf("dev"), { postgres: { backup: { enabled: false } } })), [], "a stack without backups watches none");
         const staging = backupRules("staging");
         assert.deepStrictEqual(staging.map((r) => r.labels.tier), ["daily", "weekly", "monthly"]);
         assert.ok(staging.every((r) => r.expr.includes(`cronjob="postgres-backup-${r.labels.tier}"`)));

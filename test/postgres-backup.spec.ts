@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { backupEnvironment, restoreEnvironment } from "../components/postgres/backups";
 import { databasesCommand, databasesSql, passwordEnv } from "../components/postgres/databasesSql";
-import { BackupSettings } from "../config/types";
+import { BackupDestination } from "../components/postgres/backups";
 import { LOAD_SECRET_FILES } from "../components/meta/secretFiles";
 import { resolvePodEnv, resolvePodEnvWithSecretFiles } from "./support/podEnv";
 import { PostgresServer, S3Server, imagePath, startPostgres, startS3 } from "./support/realTools";
@@ -19,7 +19,8 @@ describe("PostgreSQL backups and databases on a real server", function () {
     this.timeout(180_000);
     let pg: PostgresServer;
     let s3: S3Server;
-    let backup: BackupSettings;
+    let destination: BackupDestination;
+    const backup = { retentionDays: { daily: 30, weekly: 90, monthly: 365 } };
 
     /** The environment a backup/restore pod gets, pointed at the test servers. */
     // Only what the pod would have: nothing leaks in from the test machine's environment.
@@ -50,13 +51,9 @@ describe("PostgreSQL backups and databases on a real server", function () {
 
     before(async () => {
         [pg, s3] = await Promise.all([startPostgres(), startS3()]);
-        backup = {
-            enabled: true,
-            schedules: { daily: "0 2 * * *", weekly: "0 3 * * 0", monthly: "0 4 1 * *" },
-            retentionDays: { daily: 30, weekly: 90, monthly: 365 },
-            objectStore: { endpoint: s3.endpoint, bucket: "backups", prefix: "test/postgres", region: "us-east-1", credentialsSecret: "s3-creds", egressCidrs: ["127.0.0.1/32"] },
-        };
-        rclone(["mkdir", "s3:backups"], podEnv(backupEnvironment("daily", backup, "127.0.0.1", "postgres-credentials")));
+        destination = { endpoint: s3.endpoint, bucket: "backups", prefix: "test/postgres", region: "us-east-1", credentialsSecret: "s3-creds" };
+        // The bucket exists before any backup runs (the object store's bucket-init Job): the backup identity may not create it.
+        rclone(["mkdir", "s3:backups"], { ...podEnv(backupEnvironment("daily", backup, destination, "127.0.0.1", "postgres-credentials")), RCLONE_CONFIG_S3_NO_CHECK_BUCKET: "false" });
     });
     after(() => {
         pg?.stop();
@@ -82,7 +79,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
     });
 
     it("gives the backup pods their credentials as files only", () => {
-        const env = podEnv(backupEnvironment("daily", backup, "127.0.0.1", "postgres-credentials"));
+        const env = podEnv(backupEnvironment("daily", backup, destination, "127.0.0.1", "postgres-credentials"));
         assert.deepStrictEqual(Object.keys(env).filter((k) => /PASSWORD|SECRET|KEY_ID/.test(k)).sort(), ["PGPASSWORD_FILE", "RCLONE_CONFIG_S3_ACCESS_KEY_ID_FILE", "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY_FILE"]);
     });
 
@@ -91,12 +88,12 @@ describe("PostgreSQL backups and databases on a real server", function () {
         pg.psql("create table users(id int primary key, email text); insert into users values (1, 'a@example.com'), (2, 'b@example.com');", "webapp", { PGUSER: "webapp", PGPASSWORD: "pw-webapp" });
         const before = { nessie: pg.psql("select md5(string_agg(id || name, ',' order by id)) from lake", "nessie"), webapp: pg.psql("select md5(string_agg(id || email, ',' order by id)) from users", "webapp") };
 
-        const out = run("pg-backup", [], podEnv(backupEnvironment("daily", backup, "127.0.0.1", "postgres-credentials")));
+        const out = run("pg-backup", [], podEnv(backupEnvironment("daily", backup, destination, "127.0.0.1", "postgres-credentials")));
         assert.match(out, /wrote 2 database\(s\) to s3:backups\/test\/postgres\/daily\/\d{8}T\d{6}Z/);
 
         pg.psql("drop database nessie");
         pg.psql("delete from users where id = 2; insert into users values (3, 'c@example.com');", "webapp");
-        run("pg-restore-backup", ["daily", "latest"], podEnv(restoreEnvironment(backup, "127.0.0.1", "postgres-credentials")));
+        run("pg-restore-backup", ["daily", "latest"], podEnv(restoreEnvironment(destination, "127.0.0.1", "postgres-credentials")));
 
         assert.strictEqual(pg.psql("select md5(string_agg(id || name, ',' order by id)) from lake", "nessie"), before.nessie);
         assert.strictEqual(pg.psql("select md5(string_agg(id || email, ',' order by id)) from users", "webapp"), before.webapp);
@@ -104,7 +101,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
     });
 
     it("restores a single database from a named backup and refuses one that is not in it", () => {
-        const env = podEnv(restoreEnvironment(backup, "127.0.0.1", "postgres-credentials"));
+        const env = podEnv(restoreEnvironment(destination, "127.0.0.1", "postgres-credentials"));
         const stamp = rclone(["lsf", "--dirs-only", "s3:backups/test/postgres/daily"], env).trim().split("\n")[0].replace("/", "");
         pg.psql("truncate lake", "nessie");
         run("pg-restore-backup", ["daily", stamp, "nessie"], env);
@@ -115,7 +112,7 @@ describe("PostgreSQL backups and databases on a real server", function () {
     });
 
     it("removes backups past the tier's retention but always keeps the newest", () => {
-        const env = podEnv(backupEnvironment("weekly", backup, "127.0.0.1", "postgres-credentials"));
+        const env = podEnv(backupEnvironment("weekly", backup, destination, "127.0.0.1", "postgres-credentials"));
         // A weekly backup from years ago, as an earlier run would have left it.
         execFileSync("rclone", ["rcat", "s3:backups/test/postgres/weekly/20200105T024500Z/MANIFEST"], { env: loaded(env), input: "stamp 20200105T024500Z\n" });
         const out = run("pg-backup", [], env);

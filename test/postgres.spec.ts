@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
+import { externalStoreEgress } from "../components/objectstore/grants";
+import { PostgresBackups } from "../components/postgres/postgresBackups";
 import { PatroniCluster, patroniRbacRules } from "../components/postgres/patroniCluster";
 import { PATHS, PORTS, renderPatroniConfig, timingIsSafe } from "../components/postgres/patroniConfig";
 import { encryptionLabel, unsealValue } from "../components/secrets/sealing";
@@ -25,6 +27,22 @@ async function clusterOf(stack: string): Promise<MockedResource[]> {
         protect: stack === "prod",
         sealingKey: testSealingKey(),
     });
+    // Backups as the postgres service builds them on an external S3 (staging, prod).
+    const backup = config.postgres.backup;
+    if (backup.enabled && backup.external) {
+        const external = backup.external;
+        new PostgresBackups(
+            "postgres-backups",
+            {
+                context: cluster.maintenanceContext,
+                settings: backup,
+                destination: { endpoint: external.endpoint, region: external.region, bucket: backup.bucket, prefix: backup.prefix, credentialsSecret: external.credentialsSecret },
+                egress: [externalStoreEgress(external.endpoint, external.egressCidrs)],
+                sealingKey: testSealingKey(),
+            },
+            { parent: cluster },
+        );
+    }
     await settled(cluster.primaryHost, ...cluster.databases.map((d) => d.secretName));
     return resources;
 }

@@ -1,4 +1,5 @@
 // Pure builders for the backup and restore jobs of a Patroni cluster.
+import * as pulumi from "@pulumi/pulumi";
 import { BackupSettings, BackupTier } from "../../config/types";
 import { EnvVar, fromSecret, superuserClientEnvironment } from "./environment";
 
@@ -13,39 +14,52 @@ export function endpointPort(endpoint: string): number {
     return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
 }
 
-/** Environment of backup and restore containers: the primary as superuser, the bucket through rclone. */
-export function objectStoreEnvironment(backup: BackupSettings): EnvVar[] {
-    const store = backup.objectStore;
+/** Where backups are written and with which credentials: the platform's store or an external S3. */
+export interface BackupDestination {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly bucket: string;
+    /** Key prefix inside the bucket. */
+    readonly prefix: string;
+    /** Secret (in the cluster's namespace) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+    readonly credentialsSecret: pulumi.Input<string>;
+}
+
+/** Environment of backup and restore containers: the bucket through rclone. */
+export function objectStoreEnvironment(destination: BackupDestination): EnvVar[] {
     const rclone = `RCLONE_CONFIG_${REMOTE.toUpperCase()}`;
     return [
-        { name: "BACKUP_DEST", value: `${REMOTE}:${store.bucket}/${store.prefix}` },
+        { name: "BACKUP_DEST", value: `${REMOTE}:${destination.bucket}/${destination.prefix}` },
         { name: `${rclone}_TYPE`, value: "s3" },
         { name: `${rclone}_PROVIDER`, value: "Other" },
-        { name: `${rclone}_ENDPOINT`, value: store.endpoint },
-        { name: `${rclone}_REGION`, value: store.region },
+        { name: `${rclone}_ENDPOINT`, value: destination.endpoint },
+        { name: `${rclone}_REGION`, value: destination.region },
         { name: `${rclone}_ENV_AUTH`, value: "false" },
-        fromSecret(`${rclone}_ACCESS_KEY_ID`, store.credentialsSecret, "AWS_ACCESS_KEY_ID"),
-        fromSecret(`${rclone}_SECRET_ACCESS_KEY`, store.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
+        // Buckets are made by the object store's bucket-init Job (or the provider): identities may not create them.
+        { name: `${rclone}_NO_CHECK_BUCKET`, value: "true" },
+        fromSecret(`${rclone}_ACCESS_KEY_ID`, destination.credentialsSecret, "AWS_ACCESS_KEY_ID"),
+        fromSecret(`${rclone}_SECRET_ACCESS_KEY`, destination.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
         // The root filesystem is read-only: rclone and mktemp work under /tmp.
         { name: "HOME", value: "/tmp" },
         { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
     ];
 }
 
-export function backupEnvironment(tier: BackupTier, backup: BackupSettings, primaryHost: string, credentialsSecret: string): EnvVar[] {
+/** A backup job's environment: the primary as superuser, the destination, the tier and its retention. */
+export function backupEnvironment(tier: BackupTier, backup: Pick<BackupSettings, "retentionDays">, destination: BackupDestination, primaryHost: string, credentialsSecret: string): EnvVar[] {
     return [
         ...superuserClientEnvironment(primaryHost, credentialsSecret),
-        ...objectStoreEnvironment(backup),
+        ...objectStoreEnvironment(destination),
         { name: "BACKUP_TIER", value: tier },
         { name: "RETENTION_DAYS", value: String(backup.retentionDays[tier]) },
     ];
 }
 
 /** The restore job's environment: which backup to restore, changed per run by scripts/pg-restore. */
-export function restoreEnvironment(backup: BackupSettings, primaryHost: string, credentialsSecret: string): EnvVar[] {
+export function restoreEnvironment(destination: BackupDestination, primaryHost: string, credentialsSecret: string): EnvVar[] {
     return [
         ...superuserClientEnvironment(primaryHost, credentialsSecret),
-        ...objectStoreEnvironment(backup),
+        ...objectStoreEnvironment(destination),
         { name: "RESTORE_TIER", value: "daily" },
         { name: "RESTORE_STAMP", value: "latest" },
         // Empty: every database of the backup.

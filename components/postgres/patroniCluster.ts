@@ -11,16 +11,14 @@ import { KEEP_VOLUMES, dataVolumeClaim } from "../meta/storage";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
-import { BACKUP_TIERS, backupEnvironment, endpointPort, restoreEnvironment } from "./backups";
+import { MaintenanceContext, POSTGRES_UID, maintenancePod } from "./maintenancePod";
+import { secretEnvAsFiles } from "../meta/secretFiles";
 import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
 import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
 import { CONFIG_FILES, PATHS, PORTS, ROLES, renderPatroniConfig, renderPatroniCredentials } from "./patroniConfig";
-import { EnvVar, LOAD_SECRET_FILES, secretEnvAsFiles } from "../meta/secretFiles";
 import { HEADLESS_SERVICE_REASON, runtimeLabelsAnnotation, skipAwait } from "../meta/awaits";
-import { apiServerEgress, ipBlocks, tcpPorts } from "../meta/network";
+import { apiServerEgress, tcpPorts } from "../meta/network";
 
-/** Patroni's member pods run as the postgres user of the official image. */
-const POSTGRES_UID = 999;
 /** postgres_exporter's image runs as nobody. */
 const EXPORTER_UID = 65534;
 
@@ -70,8 +68,8 @@ export interface DatabaseEndpoint {
 
 /**
  * PostgreSQL HA with Patroni on the Kubernetes DCS (ConfigMaps mode): a StatefulSet of members,
- * primary/replica Services that follow Patroni's role labels, application databases, metrics and
- * backups to object storage.
+ * primary/replica Services that follow Patroni's role labels, application databases and metrics
+ * (backups: PostgresBackups, on the maintenanceContext).
  */
 export class PatroniCluster extends pulumi.ComponentResource {
     /** In-cluster host name of the read-write Service. */
@@ -81,6 +79,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
     /** Labels that select the member pods (without the role). */
     readonly memberLabels: Record<string, string>;
     readonly databases: DatabaseEndpoint[];
+    /** What jobs against this cluster (the databases Job, backups) run with. */
+    readonly maintenanceContext: MaintenanceContext;
 
     constructor(name: string, args: PatroniClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:data:PatroniCluster", name, {}, opts);
@@ -104,6 +104,17 @@ export class PatroniCluster extends pulumi.ComponentResource {
         const { credentials, databases } = this.credentials(b);
         this.databases = databases;
         const { settingsMap, patroniYaml, sql } = this.configuration(b);
+        this.maintenanceContext = {
+            app,
+            namespace,
+            scope,
+            image: args.image,
+            settingsMapName: settingsMap.metadata.name,
+            credentialsName: b.credentialsName,
+            podLabels: b.maintenanceLabels,
+            labels: { ...b.labels, "app.kubernetes.io/component": "maintenance" },
+            memberLabels: b.memberLabels,
+        };
         const headless = this.services(b);
         const statefulSet = this.members(b, { account, credentials, settingsMap, headless, patroniYaml });
         this.maintenance(b, { settingsMap, sql, statefulSet });
@@ -366,42 +377,11 @@ export class PatroniCluster extends pulumi.ComponentResource {
         return statefulSet;
     }
 
-    /** Maintenance: the databases Job, and the backup and restore CronJobs. */
+    /** Maintenance: the databases Job (backups are a component of their own: PostgresBackups). */
     private maintenance(b: Build, deps: { settingsMap: k8s.core.v1.ConfigMap; sql: string; statefulSet: k8s.apps.v1.StatefulSet }): void {
-        const { name, args, maintenanceLabels, labels, credentialsName, app } = b;
+        const { name, args, labels, credentialsName } = b;
         const { scope, settings, namespace } = args;
-        const child = { parent: this };
-        const { settingsMap, sql, statefulSet } = deps;
-        // One container per maintenance pod; its credentials arrive as files, read into the
-        // variables psql and rclone take by LOAD_SECRET_FILES inside the container's shell only.
-        const maintenancePod = (containerName: string, command: string, env: EnvVar[], restartPolicy: string) => {
-            const secrets = secretEnvAsFiles(env);
-            return {
-                metadata: { labels: { ...standardLabels({ ...app, component: "maintenance" }), ...maintenanceLabels } },
-                spec: {
-                    restartPolicy,
-                    automountServiceAccountToken: false,
-                    enableServiceLinks: false,
-                    securityContext: restrictedPodSecurity(POSTGRES_UID),
-                    containers: [
-                        {
-                            name: containerName,
-                            image: args.image,
-                            command: ["bash", "-ceu", `${LOAD_SECRET_FILES}\n${command}`],
-                            env: secrets.env,
-                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-                            securityContext: restrictedContainerSecurity(POSTGRES_UID),
-                            volumeMounts: [
-                                { name: "settings", mountPath: PATHS.configDir, readOnly: true },
-                                { name: "tmp", mountPath: "/tmp" },
-                                ...(secrets.volumeMount ? [secrets.volumeMount] : []),
-                            ],
-                        },
-                    ],
-                    volumes: [{ name: "settings", configMap: { name: settingsMap.metadata.name } }, scratchVolume("tmp"), ...(secrets.volume ? [secrets.volume] : [])],
-                },
-            };
-        };
+        const { sql, statefulSet } = deps;
         const owners = [ROLES.exporter, ...new Set(settings.databases.map((d) => d.owner))];
         new k8s.batch.v1.Job(
             `${name}-databases`,
@@ -415,6 +395,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     backoffLimit: 10,
                     activeDeadlineSeconds: 1800,
                     template: maintenancePod(
+                        this.maintenanceContext,
                         "databases",
                         databasesCommand(settings.databases, `${PATHS.configDir}/databases.sql`),
                         [
@@ -429,57 +410,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [statefulSet] },
         );
-
-        const backup = settings.backup;
-        if (backup.enabled) {
-            for (const tier of BACKUP_TIERS) {
-                new k8s.batch.v1.CronJob(
-                    `${name}-backup-${tier}`,
-                    {
-                        metadata: { name: `${scope}-backup-${tier}`, namespace, labels: { ...labels, "app.kubernetes.io/component": "maintenance" } },
-                        spec: {
-                            schedule: backup.schedules[tier],
-                            timeZone: "Etc/UTC",
-                            concurrencyPolicy: "Forbid",
-                            startingDeadlineSeconds: 3600,
-                            successfulJobsHistoryLimit: 3,
-                            failedJobsHistoryLimit: 3,
-                            jobTemplate: {
-                                spec: {
-                                    backoffLimit: 2,
-                                    activeDeadlineSeconds: 6 * 3600,
-                                    template: maintenancePod("backup", "pg-backup", backupEnvironment(tier, backup, scope, credentialsName), "Never"),
-                                },
-                            },
-                        },
-                    },
-                    child,
-                );
-            }
-            new k8s.batch.v1.CronJob(
-                `${name}-restore`,
-                {
-                    metadata: {
-                        name: `${scope}-restore`,
-                        namespace,
-                        labels: { ...labels, "app.kubernetes.io/component": "maintenance" },
-                        annotations: { "data-platform/usage": "never scheduled: run scripts/pg-restore <tier> <stamp|latest> [database ...]" },
-                    },
-                    spec: {
-                        schedule: "0 0 1 1 *",
-                        suspend: true,
-                        concurrencyPolicy: "Forbid",
-                        jobTemplate: {
-                            spec: {
-                                backoffLimit: 0,
-                                template: maintenancePod("restore", 'pg-restore-backup "$RESTORE_TIER" "$RESTORE_STAMP" $RESTORE_DATABASES', restoreEnvironment(backup, scope, credentialsName), "Never"),
-                            },
-                        },
-                    },
-                },
-                child,
-            );
-        }
     }
 
     /** Network: members talk to each other and to the API server; jobs to the primary and the bucket. */
@@ -487,7 +417,6 @@ export class PatroniCluster extends pulumi.ComponentResource {
         const { name, args, memberLabels, maintenanceLabels, labels } = b;
         const { scope, namespace } = args;
         const child = { parent: this };
-        const backup = args.settings.backup;
         const peers = (podLabels: Record<string, string>) => [{ podSelector: { matchLabels: podLabels } }];
         new k8s.networking.v1.NetworkPolicy(
             `${name}-members-policy`,
@@ -515,12 +444,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: maintenanceLabels },
                     policyTypes: ["Ingress", "Egress"],
-                    egress: [
-                        { to: peers(memberLabels), ports: tcpPorts(PORTS.postgres) },
-                        ...(backup.enabled
-                            ? [{ to: ipBlocks(backup.objectStore.egressCidrs), ports: tcpPorts(endpointPort(backup.objectStore.endpoint)) }]
-                            : []),
-                    ],
+                    // Jobs that reach further (backups) add their own policy.
+                    egress: [{ to: peers(memberLabels), ports: tcpPorts(PORTS.postgres) }],
                 },
             },
             child,

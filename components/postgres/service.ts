@@ -1,10 +1,13 @@
 // PostgreSQL as a platform service: the Patroni cluster, the databases it grants (those of
 // postgres.databases and those services declare), and what is watched of it.
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseSettings, PostgresSettings } from "../../config/types";
+import { DatabaseSettings, ObjectStoreSettings, PostgresSettings } from "../../config/types";
 import { ConfigError } from "../../config/errors";
 import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
+import { BucketGrant, bucketCredentialsData, externalStoreEgress, objectStoreReaches } from "../objectstore/grants";
+import { bucketNeed } from "../objectstore/identities";
 import { BACKUP_TIERS } from "./backups";
+import { BACKUP_POD_LABELS, PostgresBackups } from "./postgresBackups";
 import { postgresqlDashboard } from "./dashboard";
 import { POSTGRES_METRIC_SOURCES, postgresAlerts, postgresScrapeTargets } from "./monitoring";
 import { PatroniCluster, patroniMemberLabels } from "./patroniCluster";
@@ -62,7 +65,10 @@ export function mergeDatabases(configured: readonly DatabaseSettings[], needs: r
     return merged;
 }
 
-export function postgresService(settings: PostgresSettings, scope: ServiceScope): PlatformService {
+/** The identity backups write with, on the platform's object store. */
+export const BACKUP_IDENTITY = "postgres-backups";
+
+export function postgresService(settings: PostgresSettings, objectStore: ObjectStoreSettings, scope: ServiceScope): PlatformService {
     const namespace = scope.namespaces.storage;
     const memberLabels = patroniMemberLabels(POSTGRES_SCOPE);
     return {
@@ -122,6 +128,50 @@ export function postgresService(settings: PostgresSettings, scope: ServiceScope)
                     };
                 },
             }),
+            ...(settings.backup.enabled ? [backupsPart(settings, objectStore)] : []),
         ],
     };
+}
+
+/**
+ * Backups, a part of their own: on the platform's store they need its bucket grant, and the store
+ * (distributed) needs this cluster's database first, so the cluster, the store and the backups are
+ * built in that order.
+ */
+function backupsPart(settings: PostgresSettings, objectStore: ObjectStoreSettings) {
+    const backup = settings.backup;
+    const platform = backup.target === "platform";
+    const need = bucketNeed(BACKUP_IDENTITY, backup.bucket, "write");
+    return part({
+        name: "backups",
+        needs: platform ? [need] : [],
+        reaches: platform ? objectStoreReaches(objectStore) : [],
+        clients: BACKUP_POD_LABELS,
+        uses: ["sealingKey", "environment"],
+        build: (ctx, f) => {
+            const cluster = ctx.component as PatroniCluster;
+            if (platform && f.environment !== "dev" && backup.acceptSameStoreRisk) {
+                pulumi.log.warn(
+                    "postgres.backup.acceptSameStoreRisk: PostgreSQL's backups are kept only in the platform's SeaweedFS, whose filer metadata lives in this PostgreSQL: if PostgreSQL is lost, so are the backups (README: Restore from zero)",
+                );
+            }
+            const grant = platform ? ctx.grant<BucketGrant>(need) : undefined;
+            const external = backup.external;
+            new PostgresBackups(
+                `${POSTGRES_SERVICE}-backups`,
+                {
+                    context: cluster.maintenanceContext,
+                    settings: backup,
+                    destination: grant
+                        ? { endpoint: grant.endpoint, region: grant.region, bucket: backup.bucket, prefix: backup.prefix }
+                        : { endpoint: external!.endpoint, region: external!.region, bucket: backup.bucket, prefix: backup.prefix, credentialsSecret: external!.credentialsSecret },
+                    credentials: grant ? bucketCredentialsData(grant) : undefined,
+                    egress: grant ? grant.egress : [externalStoreEgress(external!.endpoint, external!.egressCidrs)],
+                    sealingKey: f.sealingKey,
+                },
+                { parent: cluster },
+            );
+            return {};
+        },
+    });
 }

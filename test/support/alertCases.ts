@@ -49,6 +49,24 @@ const hpa = { namespace: "platform-apps", horizontalpodautoscaler: "webapp" };
 const pvc = (namespace: string) => ({ namespace, persistentvolumeclaim: "data-kafka-0", job: "kubelet" });
 const certificate = { namespace: "cert-manager", exported_namespace: "platform-edge", name: "platform-tls", issuer_name: "letsencrypt" };
 
+/** A SeaweedFS StatefulSet of `replicas` with `ready` of them ready. */
+const seaweedfsSet = (name: string, replicas: number, ready: number) => [
+    series("kube_statefulset_replicas", { ...storage, statefulset: name, job: "kube-state-metrics" }, steady(replicas)),
+    series("kube_statefulset_status_replicas_ready", { ...storage, statefulset: name, job: "kube-state-metrics" }, steady(ready)),
+];
+const weed = (pod: string) => ({ ...storage, pod, container: pod.replace(/^seaweedfs-([a-z]+).*$/, "$1") });
+/** A volume server's 100 GiB disk with `freeGiB` free. */
+const weedDisk = (freeGiB: number) => [
+    series("SeaweedFS_volumeServer_resource", { ...weed("seaweedfs-volume-eu-west-1a-0"), name: "/data", type: "free" }, steady(freeGiB * 2 ** 30)),
+    series("SeaweedFS_volumeServer_resource", { ...weed("seaweedfs-volume-eu-west-1a-0"), name: "/data", type: "all" }, steady(100 * 2 ** 30)),
+];
+const WEED_NO_LEADER = "No master of the object store in platform-storage reports itself leader (also when none can be scraped).";
+/** The gateways answer 600 S3 requests a minute, `errors` of them with a 500. */
+const s3Traffic = (errors: number) => [
+    series("SeaweedFS_s3_request_total", { ...weed("seaweedfs-s3-abc"), type: "PUT", code: "200", bucket: "lakehouse" }, growing(600 - errors)),
+    series("SeaweedFS_s3_request_total", { ...weed("seaweedfs-s3-abc"), type: "PUT", code: "500", bucket: "lakehouse" }, growing(errors)),
+];
+
 const NO_LEADER = "No member of Patroni cluster postgres in platform-storage has held the leader lock for a minute, or no member can be scraped. Failover normally completes within 40 s.";
 
 /** Connections on postgres-0: `active` of 200 allowed. */
@@ -396,6 +414,89 @@ export const ALERT_CASES: readonly AlertCase[] = [
         when: "a certificate is ready",
         series: readiness(certificate, "True"),
         at: "20m",
+        fires: [],
+    },
+    {
+        alert: "SeaweedfsMasterDown",
+        when: "one of three masters has not been ready for 5 minutes",
+        series: seaweedfsSet("seaweedfs-master", 3, 2),
+        at: "10m",
+        fires: [{ severity: "warning", labels: { namespace: "platform-storage", statefulset: "seaweedfs-master" }, description: "1 master(s) of seaweedfs-master in platform-storage are not ready." }],
+    },
+    {
+        alert: "SeaweedfsMasterDown",
+        when: "every master is ready",
+        series: seaweedfsSet("seaweedfs-master", 3, 3),
+        at: "10m",
+        fires: [],
+    },
+    {
+        alert: "SeaweedfsVolumeServerDown",
+        when: "a volume server of one zone has not been ready for 5 minutes",
+        series: [...seaweedfsSet("seaweedfs-volume-eu-west-1a", 3, 2), ...seaweedfsSet("seaweedfs-volume-eu-west-1b", 3, 3)],
+        at: "10m",
+        fires: [
+            {
+                severity: "warning",
+                labels: { namespace: "platform-storage", statefulset: "seaweedfs-volume-eu-west-1a" },
+                description: "1 volume server(s) of seaweedfs-volume-eu-west-1a in platform-storage are not ready.",
+            },
+        ],
+    },
+    {
+        alert: "SeaweedfsNoLeader",
+        when: "the masters run but none leads",
+        series: ["0", "1", "2"].map((i) => series("SeaweedFS_master_is_leader", weed(`seaweedfs-master-${i}`), steady(0))),
+        at: "5m",
+        fires: [{ severity: "critical", labels: { namespace: "platform-storage" }, description: WEED_NO_LEADER }],
+    },
+    {
+        alert: "SeaweedfsNoLeader",
+        when: "no master can be scraped",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: { namespace: "platform-storage" }, description: WEED_NO_LEADER }],
+    },
+    {
+        alert: "SeaweedfsNoLeader",
+        when: "one master leads",
+        series: ["0", "1", "2"].map((i) => series("SeaweedFS_master_is_leader", weed(`seaweedfs-master-${i}`), steady(i === "1" ? 1 : 0))),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "SeaweedfsFreeSpaceLow",
+        when: "a volume server has 10% of its disk free",
+        series: weedDisk(10),
+        at: "20m",
+        fires: [{ severity: "warning", labels: { namespace: "platform-storage", pod: "seaweedfs-volume-eu-west-1a-0" }, description: "seaweedfs-volume-eu-west-1a-0 in platform-storage has 10% of its disk free." }],
+    },
+    {
+        alert: "SeaweedfsFreeSpaceLow",
+        when: "a volume server has 5% of its disk free",
+        series: weedDisk(5),
+        at: "20m",
+        fires: ["warning", "critical"].map((severity) => ({ severity: severity as Severity, labels: { namespace: "platform-storage", pod: "seaweedfs-volume-eu-west-1a-0" }, description: "seaweedfs-volume-eu-west-1a-0 in platform-storage has 5% of its disk free." })),
+    },
+    {
+        alert: "SeaweedfsFreeSpaceLow",
+        when: "a volume server has half its disk free",
+        series: weedDisk(50),
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "SeaweedfsS3ErrorsHigh",
+        when: "a tenth of S3 requests fail with 500 for 15 minutes",
+        series: s3Traffic(60),
+        at: "30m",
+        fires: [{ severity: "warning", labels: { namespace: "platform-storage" }, description: "S3 requests to the object store in platform-storage: 10% end in a 5xx status." }],
+    },
+    {
+        alert: "SeaweedfsS3ErrorsHigh",
+        when: "1% of S3 requests fail",
+        series: s3Traffic(6),
+        at: "30m",
         fires: [],
     },
     {
