@@ -13,8 +13,10 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { bcryptHash, bcryptVerify, piFractionWords } from "../e2e/providers/bcrypt";
-import { pluginVersion, standInProvider } from "../e2e/providers/packages";
+import { PACKAGES, pluginVersion, standInProvider } from "../e2e/providers/packages";
 import { SPECIAL } from "../e2e/providers/random";
+import { planOf } from "./support/plan";
+import { STACKS } from "./support/stacks";
 import { PROJECT_DIR } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";
 
@@ -151,6 +153,19 @@ describe("stand-in random and tls provider plugins for the e2e run (test double)
     this.timeout(120_000);
     const random = standInProvider("random");
     const tls = standInProvider("tls");
+
+    it("implements every random and tls resource type that the plan of any stack creates", function () {
+        this.timeout(600_000);
+        const served = new Set(Object.values(PACKAGES).flatMap((definitions) => definitions.map((d) => d.token)));
+        for (const stack of [...STACKS, "e2e"]) {
+            const plan = planOf(stack);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            const resources = JSON.parse(fs.readFileSync(path.join(plan.outDir, "resources.json"), "utf8")) as { type: string }[];
+            const tokens = resources.map((r) => r.type).filter((t) => /^(random|tls):/.test(t));
+            assert.ok(tokens.length > 0, `the ${stack} plan creates no random or tls resources`);
+            assert.deepStrictEqual([...new Set(tokens)].filter((t) => !served.has(t)), [], `${stack}: types the stand-in does not implement`);
+        }
+    });
 
     describe("random:index/randomPassword:RandomPassword", () => {
         it("check fills in upstream's defaults and keeps what the program set", async () => {

@@ -161,7 +161,8 @@ export class ObjectStore extends pulumi.ComponentResource {
         const keys = new Map<string, IdentityKeys>();
         for (const identity of args.identities) {
             keys.set(identity.name, {
-                accessKeyId: pulumi.secret(new random.RandomString(`${name}-${identity.name}-access-key`, { length: 20, special: false, lower: false }, child).result),
+                // A password, not a RandomString: the key id stays secret in the state too.
+                accessKeyId: new random.RandomPassword(`${name}-${identity.name}-access-key`, { length: 20, special: false, lower: false }, child).result,
                 secretAccessKey: new random.RandomPassword(`${name}-${identity.name}-secret-key`, { length: 40, special: false }, child).result,
             });
         }

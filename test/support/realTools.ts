@@ -110,5 +110,6 @@ export async function startS3(): Promise<S3Server> {
 
 /** PATH with the PostgreSQL binaries and our image's scripts first, as inside the image. */
 export function imagePath(): string {
-    return [path.join(PROJECT_DIR, "images", "patroni", "bin"), postgresBinDir(), process.env.PATH].join(":");
+    // .tools/bin holds the image's rclone (scripts/install-test-deps builds it from images/patroni/rclone).
+    return [path.join(PROJECT_DIR, "images", "patroni", "bin"), postgresBinDir(), path.join(PROJECT_DIR, ".tools", "bin"), process.env.PATH].join(":");
 }
