@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, ObjectStoreSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -15,6 +15,7 @@ export interface StructuredDefaults {
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
     readonly objectStore: ObjectStoreSettings;
+    readonly nessie: NessieSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -26,9 +27,8 @@ function resources(requestsCpu: string, requestsMemory: string, limitsCpu: strin
     return { requests: { cpu: requestsCpu, memory: requestsMemory }, limits: { cpu: limitsCpu, memory: limitsMemory } };
 }
 
-/** The databases the lakehouse needs: Nessie's catalog, Keycloak, and one for the web services. */
+/** Databases of config: Keycloak's and one for the web services (Nessie declares its own). */
 const DATABASES = [
-    { name: "nessie", owner: "nessie" },
     { name: "keycloak", owner: "keycloak" },
     { name: "webapp", owner: "webapp" },
 ];
@@ -77,6 +77,13 @@ const SEAWEEDFS_COMMON = {
 
 function objectStore(seaweedfs: SeaweedfsSettings): ObjectStoreSettings {
     return { kind: "seaweedfs", region: "us-east-1", buckets: BUCKETS, identities: [], seaweedfs };
+}
+
+/** Nessie 0.99.0: the newest release whose server runner jar Maven Central serves here (the e2e runs that jar). */
+const NESSIE_IMAGE = "ghcr.io/projectnessie/nessie:0.99.0";
+
+function nessie(replicas: number, cacheCapacityMB: number, resourceSettings: ResourceSettings): NessieSettings {
+    return { enabled: true, image: NESSIE_IMAGE, replicas, warehouse: { bucket: "lakehouse", prefix: "warehouse" }, cacheCapacityMB, resources: resourceSettings };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -172,6 +179,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         tls: { issuer: "self-signed" },
         charts: CHARTS,
         observability: observability("small"),
+        // Dev budget: 0.25 CPU / 0.5 GiB requested.
+        nessie: nessie(1, 64, resources("250m", "512Mi", "1", "768Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -229,6 +238,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         tls: { issuer: "letsencrypt-staging", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,
         observability: observability("medium"),
+        nessie: nessie(2, 256, resources("500m", "1Gi", "2", "1536Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -287,6 +297,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         tls: { issuer: "letsencrypt", acmeEmail: "platform-team@example.com" },
         charts: CHARTS,
         observability: observability("large"),
+        nessie: nessie(2, 512, resources("1", "2Gi", "2", "2Gi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -226,6 +226,27 @@ export interface ExternalObjectStore {
     readonly credentials: Readonly<Record<string, S3Credentials>>;
 }
 
+/** Where Nessie keeps the Iceberg tables' files: s3://<bucket>/<prefix>. */
+export interface WarehouseSettings {
+    /** One of objectStore.buckets. */
+    readonly bucket: string;
+    /** Key prefix inside the bucket. */
+    readonly prefix: string;
+}
+
+/** The Nessie catalog (Iceberg REST) in the engines tier. */
+export interface NessieSettings {
+    readonly enabled: boolean;
+    /** Pinned image (ghcr.io/projectnessie/nessie). */
+    readonly image: string;
+    /** Replicas behind the nessie Service (>= 2 outside dev; they keep their caches coherent). */
+    readonly replicas: number;
+    readonly warehouse: WarehouseSettings;
+    /** Objects cache of the version store per replica (MB; within the JVM heap). */
+    readonly cacheCapacityMB: number;
+    readonly resources: ResourceSettings;
+}
+
 /** The platform's object storage: buckets and least-privilege identities on SeaweedFS or an external S3. */
 export interface ObjectStoreSettings {
     /** seaweedfs: deployed in the storage tier; external: an S3 endpoint outside the platform. */
@@ -405,6 +426,7 @@ export interface PlatformConfig {
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
     readonly objectStore: ObjectStoreSettings;
+    readonly nessie: NessieSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;

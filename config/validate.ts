@@ -6,6 +6,7 @@ import { TIER_NAMES } from "./tiers";
 import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
+import { nessie } from "./nessie";
 import { objectStore } from "./objectStore";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
 import { Checker, DNS_LABEL, IMAGE_REF, cidrs, deepMerge, isAnyAddress, resources, storage } from "./checks";
@@ -582,6 +583,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     const stackClass = c.optionalString("storageClass", values.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the cluster's default class");
     const installSettings = install(c, deepMerge(structured.install, values.install));
     const edgeSettings = edge(c, deepMerge(structured.edge, values.edge), installSettings.ingressController);
+    const objectStoreSettings = objectStore(c, raw.project, environment, deepMerge(structured.objectStore, values.objectStore), values.objectStoreCredentials, stackClass);
     const config: PlatformConfig = {
         project: raw.project,
         stack: raw.stack,
@@ -603,7 +605,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings, installSettings)),
         postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass),
         kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
-        objectStore: objectStore(c, raw.project, environment, deepMerge(structured.objectStore, values.objectStore), values.objectStoreCredentials, stackClass),
+        objectStore: objectStoreSettings,
+        nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
@@ -624,6 +627,9 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         c.fail("kafka.image", undefined, "a prebuilt Kafka image (images/kafka) when buildImages is false");
     }
     backupTarget(c, environment, config.postgres, config.objectStore);
+    if (config.nessie.enabled && !config.postgres.enabled) {
+        c.fail("nessie.enabled", true, "false, or postgres.enabled true: Nessie's version store is the platform PostgreSQL (database nessie)");
+    }
     if (config.objectStore.kind === "seaweedfs" && config.objectStore.seaweedfs.topology === "distributed" && !config.postgres.enabled) {
         c.fail("objectStore.seaweedfs.topology", "distributed", "single, or postgres.enabled true: distributed filers keep their metadata in the platform PostgreSQL");
     }

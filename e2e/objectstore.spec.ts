@@ -10,7 +10,6 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { IdentityGrants, identitiesOf, identityActions, renderS3Identities } from "../components/objectstore/identities";
 import { SEAWEEDFS_METRIC_SOURCES } from "../components/objectstore/monitoring";
 import { ADDRESS_FLAGS, bucketInitScript } from "../components/objectstore/seaweedfsCommands";
 import { SEAWEEDFS_DATABASE } from "../components/objectstore/service";
@@ -19,59 +18,20 @@ import { ruleMetrics } from "../components/observability/alerts";
 import { seriesNames } from "../components/observability/metrics";
 import { LOAD_SECRET_FILES } from "../components/meta/secretFiles";
 import { backupEnvironment, restoreEnvironment } from "../components/postgres/backups";
-import { databasesCommand, databasesSql, passwordEnv } from "../components/postgres/databasesSql";
 import { BACKUP_IDENTITY } from "../components/postgres/service";
 import { resolveConfig } from "../config";
 import { placementCopies } from "../config/objectStore";
-import { PlatformConfig } from "../config/types";
-import { serviceScope } from "../platform/compose";
-import { platformObservability, platformServices } from "../platform/services";
+import { platformObservability } from "../platform/services";
 import { resolvePodEnvWithSecretFiles } from "../test/support/podEnv";
 import { objectsOf, runPlan } from "../test/support/plan";
 import { PostgresServer, imagePath, startPostgres, startS3 } from "../test/support/realTools";
 import { PROJECT_DIR, rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
+import { E2E_IDENTITIES, createDatabase, identitiesFile, s3, stackIdentities, statuses } from "./objectstore/helpers";
 import { LocalStore, WeedProcess, flagOf, getJson, shellAddresses, startDistributed, startSingle } from "./objectstore/localStore";
 import { sleep, until } from "./patroni/processes";
 
-const PYTHON = path.join(PROJECT_DIR, ".tools", "venv", "bin", "python");
-const S3_CLIENT = path.join(__dirname, "objectstore", "s3client.py");
 const MiB = 1024 * 1024;
-
-/** Identities of the e2e run beside the stack's own: a writer and a reader of the warehouse, as config would add them. */
-const E2E_IDENTITIES = [
-    { name: "loader", grants: [{ bucket: "lakehouse", access: "write" }] },
-    { name: "analyst", grants: [{ bucket: "lakehouse", access: "read" }] },
-];
-
-interface Keyed {
-    readonly identity: IdentityGrants;
-    readonly accessKey: string;
-    readonly secretKey: string;
-}
-
-/** The stack's identities (config's and its services' bucket needs), with keys made here as random makes them there. */
-function stackIdentities(config: PlatformConfig): Keyed[] {
-    const services = platformServices(config)(serviceScope(config));
-    const needs = services.flatMap((s) => s.parts.flatMap((p) => p.needs ?? []));
-    return identitiesOf(config.objectStore.buckets, config.objectStore.identities, needs).map((identity) => ({
-        identity,
-        accessKey: randomBytes(10).toString("hex").toUpperCase(),
-        secretKey: randomBytes(20).toString("hex"),
-    }));
-}
-
-const identitiesFile = (keyed: readonly Keyed[]) => renderS3Identities(keyed.map((k) => ({ name: k.identity.name, accessKey: k.accessKey, secretKey: k.secretKey, actions: identityActions(k.identity) })));
-
-type S3Result = Record<string, any> & { status: number };
-
-/** Runs S3 operations as one identity through a gateway. */
-function s3(endpoint: string, who: Keyed | { accessKey: string; secretKey: string }, ops: object[], region = "us-east-1"): S3Result[] {
-    const result = spawnSync(PYTHON, [S3_CLIENT, endpoint, who.accessKey, who.secretKey, region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 600_000 });
-    assert.strictEqual(result.status, 0, `s3client failed: ${result.stderr}`);
-    return result.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-}
-const statuses = (results: S3Result[]) => results.map((r) => `${r.op} ${r.bucket}${r.key ? `/${r.key}` : ""}: ${r.status}`);
 
 /** The container args of the plan's workload of a role. */
 function plannedArgs(objects: any[], kind: string, name: string): string[] {
@@ -85,14 +45,6 @@ function nonAddressDifferences(planned: readonly string[], local: readonly strin
     const name = (a: string) => a.split("=")[0];
     assert.deepStrictEqual(local.map(name), planned.map(name), "the same flags in the same order");
     return planned.flatMap((a, i) => (a !== local[i] && !ADDRESS_FLAGS.includes(name(a)) ? [`${a} (local: ${local[i]})`] : []));
-}
-
-/** Creates the filers' database and owner as the databases Job does. */
-function createDatabase(pg: PostgresServer, name: string, owner: string, password: string): void {
-    const sqlFile = path.join(tempDir("sql"), "databases.sql");
-    fs.writeFileSync(sqlFile, databasesSql([{ name, owner }]));
-    const run = spawnSync("bash", ["-ceu", databasesCommand([{ name, owner }], sqlFile)], { env: { ...process.env, ...pg.env, [passwordEnv(owner)]: password, [passwordEnv("postgres_exporter")]: "unused", PATH: imagePath() }, encoding: "utf8" });
-    assert.strictEqual(run.status, 0, run.stderr);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -231,7 +231,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             const suffix = part.clients ? `-${part.name}` : "";
             new k8s.networking.v1.NetworkPolicy(
                 `${service.resourceName ?? service.name}${suffix}-to-${dependency.name}`,
-                { metadata: { name: `from-${service.name}${suffix}`, namespace: dependency.namespace, labels: outcome.labels }, spec: dependencyIngressSpec(client, dependency) },
+                // Named for both ends: two dependencies of one service may share a namespace (PostgreSQL and SeaweedFS).
+                { metadata: { name: `${dependency.name}-from-${service.name}${suffix}`, namespace: dependency.namespace, labels: outcome.labels }, spec: dependencyIngressSpec(client, dependency) },
                 { parent: component },
             );
         }

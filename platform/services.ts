@@ -1,6 +1,7 @@
 // The platform's services, in the order their alert groups are listed. A new service is one line.
 import { PlatformConfig } from "../config/types";
 import { kafkaService } from "../components/kafka/service";
+import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
 import { postgresService } from "../components/postgres/service";
 import { webServices } from "../components/web/service";
@@ -12,6 +13,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
     return (scope) => [
         ...(config.postgres.enabled ? [postgresService(config.postgres, config.objectStore, scope)] : []),
         objectStoreService(config.objectStore, scope),
+        ...(config.nessie.enabled ? [nessieService(config.nessie, config.objectStore, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

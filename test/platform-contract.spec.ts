@@ -3,6 +3,7 @@
 // delivered sealed into its own namespace, and its metrics scraped; needs between parts of
 // different services are ordered part by part, so two services may need each other.
 import * as assert from "assert";
+import { NESSIE_PORTS } from "../components/nessie/nessieProperties";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tcpPorts } from "../components/meta/network";
@@ -75,8 +76,8 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
         });
 
         it("is admitted by PostgreSQL: a NetworkPolicy on the target's side, child of the toy's component, from its pods on 5432 only", () => {
-            const target = objectOf(resources, "NetworkPolicy", "platform-storage", "from-toy");
-            assert.ok(target, "no from-toy NetworkPolicy in platform-storage");
+            const target = objectOf(resources, "NetworkPolicy", "platform-storage", "postgres-from-toy");
+            assert.ok(target, "no postgres-from-toy NetworkPolicy in platform-storage");
             const spec = target.inputs.spec as any;
             assert.deepStrictEqual(spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "platform-engines" } }, podSelector: { matchLabels: TOY_LABELS } }], ports: tcpPorts(5432) }]);
             assert.deepStrictEqual(spec.podSelector.matchLabels, { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": "postgres", "app.kubernetes.io/component": "database" });
@@ -101,7 +102,8 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.ok(monitor);
             assert.deepStrictEqual((monitor.inputs.spec as any).selector.matchLabels, TOY_LABELS);
             const scrape = objectOf(resources, "NetworkPolicy", "platform-engines", "allow-prometheus-scrape");
-            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(7001));
+            // The engines tier's scrape ports: Nessie's management port, then the toy's metrics port.
+            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(NESSIE_PORTS.management, 7001));
         });
     });
 
@@ -190,7 +192,7 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.deepStrictEqual(resources.filter((r) => r.type.includes("KafkaCluster") || (r.inputs.metadata as any)?.namespace === "platform-streaming" && r.type.includes("StatefulSet")), []);
             assert.ok(!objectOf(resources, "PodMonitor", "platform-management", "kafka"));
             const rules = objectOf(resources, "PrometheusRule", "platform-management", "data-platform")!.inputs.spec as any;
-            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
+            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
         });
     });
 });

@@ -7,9 +7,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { createHash } from "crypto";
 import { SeaweedfsSettings, StorageSettings } from "../../config/types";
 import { HEADLESS_SERVICE_REASON, skipAwait } from "../meta/awaits";
+import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
@@ -119,11 +119,6 @@ const advertised = (service: string): Listen["ip"] => `$(POD_NAME).${service}`;
 const listen = (ip: string, port: number): Listen => ({ ip, bind: "0.0.0.0", port, metricsPort: SEAWEEDFS_PORTS.metrics });
 const identitiesFile = `${SEAWEEDFS_PATHS.s3ConfigDir}/${SEAWEEDFS_PATHS.s3ConfigFile}`;
 
-/** A short, stable digest of a file, whose change rolls the pods that read it. */
-function digest(text: pulumi.Input<string>): pulumi.Output<string> {
-    // Only a digest of the secret file leaves it, so it may be shown in diffs.
-    return pulumi.unsecret(pulumi.output(text).apply((t) => createHash("sha256").update(t).digest("hex").slice(0, 16)));
-}
 
 interface Build {
     readonly name: string;
@@ -143,7 +138,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         const version = args.settings.image.replace(/^.*:/, "").replace(/@.*$/, "");
         const { keys, secretName, file } = this.identities(name, args, version);
         this.keys = keys;
-        const b: Build = { name, args, version, identitiesSecret: secretName, identitiesDigest: digest(file) };
+        const b: Build = { name, args, version, identitiesSecret: secretName, identitiesDigest: fileDigest(file) };
         const ready = args.settings.topology === "single" ? this.single(b) : this.distributed(b);
         this.bucketInit(b, ready);
         this.networkPolicies(b);
@@ -418,7 +413,7 @@ export class ObjectStore extends pulumi.ComponentResource {
             "filer",
             SEAWEEDFS_NAMES.filer,
             s.filers,
-            this.podTemplate(b, "filer", filer, [{ name: "filer-config", secret: { secretName: filerConfig.secretName, defaultMode: 0o440 } }], { "data-platform/filer-config": digest(filerToml) }, { spread: true }),
+            this.podTemplate(b, "filer", filer, [{ name: "filer-config", secret: { secretName: filerConfig.secretName, defaultMode: 0o440 } }], { "data-platform/filer-config": fileDigest(filerToml) }, { spread: true }),
             [masterSet, ...volumeSets],
         );
         new k8s.core.v1.Service(

@@ -32,7 +32,7 @@ export const metric = (name: string, type: MetricType, labels: readonly string[]
 export const PLATFORM_METRIC_SOURCES = {
     kubeStateMetrics: {
         endpoint: "kube-state-metrics of kube-prometheus-stack (labels of the Kubernetes object, honorLabels)",
-        verifiedAgainst: "kubernetes/kube-state-metrics internal/store/{cronjob,pod,statefulset,horizontalpodautoscaler}.go (v2.x)",
+        verifiedAgainst: "kubernetes/kube-state-metrics internal/store/{cronjob,deployment,pod,statefulset,horizontalpodautoscaler}.go (v2.x)",
         metrics: [
             metric("kube_cronjob_status_last_successful_time", "gauge", ["namespace", "cronjob"], "When the CronJob last completed successfully (absent before the first success)"),
             metric("kube_cronjob_status_last_schedule_time", "gauge", ["namespace", "cronjob"], "When the CronJob was last scheduled"),
@@ -42,6 +42,8 @@ export const PLATFORM_METRIC_SOURCES = {
             metric("kube_pod_info", "gauge", ["namespace", "pod", "uid", "node", "host_ip", "pod_ip", "created_by_kind", "created_by_name", "priority_class", "host_network"], "One series per pod"),
             metric("kube_statefulset_replicas", "gauge", ["namespace", "statefulset"], "Desired replicas"),
             metric("kube_statefulset_status_replicas_ready", "gauge", ["namespace", "statefulset"], "Ready replicas"),
+            metric("kube_deployment_spec_replicas", "gauge", ["namespace", "deployment"], "Desired replicas"),
+            metric("kube_deployment_status_replicas_available", "gauge", ["namespace", "deployment"], "Replicas available (ready for minReadySeconds)"),
             metric("kube_horizontalpodautoscaler_status_current_replicas", "gauge", ["namespace", "horizontalpodautoscaler"], "Current replicas"),
             metric("kube_horizontalpodautoscaler_status_desired_replicas", "gauge", ["namespace", "horizontalpodautoscaler"], "Desired replicas"),
             metric("kube_horizontalpodautoscaler_spec_max_replicas", "gauge", ["namespace", "horizontalpodautoscaler"], "Upper limit of replicas"),

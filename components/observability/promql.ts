@@ -3,10 +3,11 @@
 // Syntax is checked by promtool; this only has to find names in expressions that already parse.
 
 /** `{a="x",b=~"y"}`: equality matchers first, then regular-expression matchers. */
-export function selector(equal: Readonly<Record<string, string>>, regex: Readonly<Record<string, string>> = {}): string {
+export function selector(equal: Readonly<Record<string, string>>, regex: Readonly<Record<string, string>> = {}, notEqual: Readonly<Record<string, string>> = {}): string {
     const matchers = [
         ...Object.entries(equal).map(([label, value]) => `${label}=${quote(value)}`),
         ...Object.entries(regex).map(([label, value]) => `${label}=~${quote(value)}`),
+        ...Object.entries(notEqual).map(([label, value]) => `${label}!=${quote(value)}`),
     ];
     return `{${matchers.join(",")}}`;
 }

@@ -8,10 +8,11 @@ import { selector } from "./promql";
 export interface Matchers {
     readonly equal?: Readonly<Record<string, string>>;
     readonly regex?: Readonly<Record<string, string>>;
+    readonly notEqual?: Readonly<Record<string, string>>;
 }
 
 /** The `{...}` selector of a set of matchers. */
-export const selectorOf = (m: Matchers): string => selector(m.equal ?? {}, m.regex ?? {});
+export const selectorOf = (m: Matchers): string => selector(m.equal ?? {}, m.regex ?? {}, m.notEqual ?? {});
 const by = (labels: readonly string[]) => `by (${labels.join(", ")})`;
 
 /**

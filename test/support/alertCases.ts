@@ -131,6 +131,21 @@ const expiryFired = (severity: Severity, remaining: string): ExpectedAlert => ({
 const readiness = (labels: Readonly<Record<string, string>>, condition: string) =>
     ["True", "False", "Unknown"].map((c) => series("certmanager_certificate_ready_status", { ...labels, condition: c }, steady(c === condition ? 1 : 0)));
 
+const engines = { namespace: "platform-engines" };
+/** The nessie Deployment of `replicas` with `available` of them available (kube-state-metrics). */
+const nessieDeployment = (replicas: number, available: number) => [
+    series("kube_deployment_spec_replicas", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(replicas)),
+    series("kube_deployment_status_replicas_available", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(available)),
+];
+const NESSIE_DOWN = "The nessie Deployment in platform-engines has no available replica.";
+/** Nessie answers 600 API requests a minute, `errors` of them with a 500. */
+const nessieTraffic = (errors: number) => [
+    series("http_server_requests_seconds_count", { ...engines, pod: "nessie-abc", method: "GET", outcome: "SUCCESS", status: "200", uri: "/iceberg/v1/{prefix}/namespaces/{namespace}/tables/{table}" }, growing(600 - errors)),
+    series("http_server_requests_seconds_count", { ...engines, pod: "nessie-abc", method: "GET", outcome: "SERVER_ERROR", status: "500", uri: "/iceberg/v1/{prefix}/namespaces/{namespace}/tables/{table}" }, growing(errors)),
+];
+/** The version store's calls to PostgreSQL failing 60 times a minute with `exception`. */
+const persistFailures = (exception: string) => [series("nessie_storage_persist_total", { ...engines, pod: "nessie-abc", method: "fetchTypedObjs", result: "failure", exception }, growing(60))];
+
 export const ALERT_CASES: readonly AlertCase[] = [
     {
         alert: "PostgresNoLeader",
@@ -505,5 +520,61 @@ export const ALERT_CASES: readonly AlertCase[] = [
         series: [series("sealed_secrets_controller_unseal_errors_total", { namespace: "platform-management", pod: "sealed-secrets-0", reason: "unseal" }, growing(1))],
         at: "20m",
         fires: [{ severity: "warning", labels: { reason: "unseal" }, description: "The sealed-secrets controller failed 15 time(s) in 15 minutes (unseal errors)." }],
+    },
+    {
+        alert: "NessieDown",
+        when: "no replica of the nessie Deployment is available",
+        series: nessieDeployment(2, 0),
+        at: "5m",
+        fires: [{ severity: "critical", labels: engines, description: NESSIE_DOWN }],
+    },
+    {
+        alert: "NessieDown",
+        when: "kube-state-metrics has no series of the Deployment",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: engines, description: NESSIE_DOWN }],
+    },
+    {
+        alert: "NessieDown",
+        when: "both replicas are available",
+        series: nessieDeployment(2, 2),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "NessieReplicasUnavailable",
+        when: "one of two replicas has not been available for 10 minutes",
+        series: nessieDeployment(2, 1),
+        at: "15m",
+        fires: [{ severity: "warning", labels: engines, description: "1 replica(s) of the nessie Deployment in platform-engines are not available." }],
+    },
+    {
+        alert: "NessieErrorsHigh",
+        when: "a tenth of API requests fail with 500 for 15 minutes",
+        series: nessieTraffic(60),
+        at: "30m",
+        fires: [{ severity: "warning", labels: engines, description: "API requests to Nessie in platform-engines: 10% end in a 5xx status." }],
+    },
+    {
+        alert: "NessieErrorsHigh",
+        when: "1% of API requests fail",
+        series: nessieTraffic(6),
+        at: "30m",
+        fires: [],
+    },
+    {
+        alert: "NessieVersionStoreFailing",
+        when: "calls to PostgreSQL fail once a second",
+        series: persistFailures("SQLException"),
+        at: "30m",
+        fires: [{ severity: "warning", labels: engines, description: "The version store of Nessie in platform-engines fails 1 calls per second to PostgreSQL." }],
+    },
+    {
+        alert: "NessieVersionStoreFailing",
+        when: "only reads of absent objects fail (ordinary on commits)",
+        series: persistFailures("ObjNotFoundException"),
+        at: "30m",
+        fires: [],
     },
 ];

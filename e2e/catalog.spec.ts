@@ -1,0 +1,215 @@
+// The Nessie catalog for real: the nessie-quarkus 0.99.0 runner jar from Maven Central, started as
+// the staging stack's replicas with the rendered application.properties, secrets file and JVM
+// options (only addresses, ports and paths differ, and the test checks that), on a real PostgreSQL
+// (JDBC2, database nessie) and a real SeaweedFS with the rendered identities (Nessie's own on the
+// warehouse bucket). An engine's stand-in, pyiceberg with its own keys, creates a namespace and a
+// table and commits snapshots through the Iceberg REST API of either replica.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as path from "path";
+import { NESSIE_METRIC_SOURCES } from "../components/nessie/monitoring";
+import { nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../components/nessie/nessieProperties";
+import { NESSIE_DATABASE, NESSIE_IDENTITY } from "../components/nessie/service";
+import { bucketInitScript } from "../components/objectstore/seaweedfsCommands";
+import { ruleMetrics } from "../components/observability/alerts";
+import { seriesNames } from "../components/observability/metrics";
+import { resolveConfig } from "../config";
+import { nessieHeapMB } from "../config/nessie";
+import { platformObservability } from "../platform/services";
+import { objectsOf, runPlan } from "../test/support/plan";
+import { PostgresServer, startPostgres } from "../test/support/realTools";
+import { PROJECT_DIR, rawConfigOf, withValues } from "../test/support/stacks";
+import { tempDir } from "../test/support/tempdirs";
+import { LocalNessie, NessieReplica, setupCatalogTools } from "./catalog/localNessie";
+import { E2E_IDENTITIES, Keyed, createDatabase, identitiesFile, s3, stackIdentities } from "./objectstore/helpers";
+import { LocalStore, port, shellAddresses, startSingle } from "./objectstore/localStore";
+
+const PYTHON = path.join(PROJECT_DIR, ".tools", "catalog-venv", "bin", "python");
+const CLIENT = path.join(__dirname, "catalog", "iceberg_client.py");
+
+/** Keys of application.properties whose values are addresses, ports or paths: the only ones a local run may change or add. */
+const LOCAL_KEYS = [
+    "quarkus.config.locations",
+    "quarkus.http.port",
+    "quarkus.management.port",
+    "quarkus.http.host",
+    "quarkus.management.host",
+    "quarkus.datasource.postgresql.jdbc.url",
+    "nessie.catalog.service.s3.default-options.endpoint",
+    "nessie.version.store.persist.cache-invalidations.service-names",
+];
+
+const props = (text: string): Record<string, string> =>
+    Object.fromEntries(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+type Op = { op: "create" | "append" | "read"; namespace: string; table: string; ids?: number[] };
+
+describe("Nessie on real processes with the staging rendering", function () {
+    this.timeout(900_000);
+    const config = resolveConfig(withValues(rawConfigOf("staging"), { objectStore: { identities: E2E_IDENTITIES } }));
+    const settings = config.nessie;
+    const keyed = stackIdentities(config);
+    const as = (name: string): Keyed => keyed.find((k) => k.identity.name === name)!;
+    const figures: string[] = [];
+    const report = (line: string) => {
+        figures.push(line);
+        console.log(`      catalog e2e: ${line}`);
+    };
+    let pg: PostgresServer;
+    let store: LocalStore;
+    let nessie: LocalNessie;
+    let s3Endpoint: string;
+    const ports = { http: 0, management: 0 };
+    const token = randomBytes(16).toString("hex");
+    let replicas: NessieReplica[] = [];
+    const rendered = new Map<string, string>();
+
+    /** pyiceberg through one replica's Iceberg REST API, as the `loader` engine identity. */
+    const iceberg = (replica: NessieReplica, ops: Op[]) => {
+        const loader = as("loader");
+        const run = spawnSync(PYTHON, [CLIENT, `http://${replica.address}:${ports.http}/iceberg`, s3Endpoint, loader.accessKey, loader.secretKey, config.objectStore.region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 300_000 });
+        assert.strictEqual(run.status, 0, `iceberg client failed:\n${run.stderr.slice(-3000)}`);
+        return run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    };
+
+    before(async function () {
+        const tools = setupCatalogTools();
+        report(`setup (runner jar, pyiceberg, ${tools.java}): ${seconds(tools.ms)}`);
+        const started = Date.now();
+        pg = await startPostgres();
+        const dbPassword = randomBytes(12).toString("hex");
+        createDatabase(pg, NESSIE_DATABASE.name, NESSIE_DATABASE.owner, dbPassword);
+        // The store's own rendering is checked by the objectstore tier: here one weed server with the staging identities.
+        store = LocalStore.create("catalog-store");
+        const server = await startSingle(store, resolveConfig(rawConfigOf("dev")).objectStore.seaweedfs, identitiesFile(keyed));
+        await store.waitReady([server]);
+        s3Endpoint = `http://127.0.0.1:${server.port}`;
+        const { master, filer } = shellAddresses(store);
+        const init = store.shell(bucketInitScript(config.objectStore.buckets, master, filer));
+        assert.strictEqual(init.status, 0, init.output);
+
+        ports.http = await port();
+        ports.management = await port();
+        const addresses = Array.from({ length: settings.replicas }, (_, i) => `127.0.0.${i + 2}`);
+        const own = as(NESSIE_IDENTITY);
+        nessie = new LocalNessie(tempDir("nessie"), tools.java);
+        replicas = addresses.map((address, i) =>
+            nessie.start(`nessie-${i}`, address, ({ secretsFile }) => {
+                const properties =
+                    renderNessieProperties({
+                        database: { host: "127.0.0.1", port: pg.port, name: NESSIE_DATABASE.name, user: NESSIE_DATABASE.owner },
+                        s3: { endpoint: s3Endpoint, region: config.objectStore.region, pathStyle: true },
+                        warehouse: settings.warehouse,
+                        cacheCapacityMB: settings.cacheCapacityMB,
+                        // Bare IP literals need a leading "=" (else Nessie asks DNS for them); the first "=" is the property's.
+                        peers: addresses.map((a) => `=${a}`).join(","),
+                        secretsFile,
+                        ports,
+                    }) + `quarkus.http.host=${address}\nquarkus.management.host=${address}\n`;
+                rendered.set(address, properties);
+                return {
+                    properties,
+                    secrets: renderNessieSecrets({ databasePassword: dbPassword, accessKeyId: own.accessKey, secretAccessKey: own.secretKey, invalidationToken: token }),
+                    jvmOptions: nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)),
+                };
+            }),
+        );
+        const ready = await Promise.all(replicas.map((r) => nessie.waitReady(r, ports.management)));
+        report(`${replicas.length} replicas ready after ${ready.map(seconds).join(", ")} (store, PostgreSQL and replicas: ${seconds(Date.now() - started)})`);
+    });
+
+    after(async function () {
+        const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
+        if (incomplete) {
+            for (const r of replicas) console.log(nessie.tail(r));
+            if (store) console.log(store.tails());
+        }
+        await nessie?.stopAll();
+        await store?.stopAll();
+        pg?.stop();
+        console.log(`\n  Catalog e2e figures:\n${figures.map((f) => `    ${f}`).join("\n")}\n`);
+    });
+
+    it("runs the plan's application.properties and JVM options, apart from addresses, ports and paths", () => {
+        const plan = runPlan("staging");
+        assert.strictEqual(plan.code, 0, plan.stderr);
+        const objects = objectsOf(plan.outDir);
+        const planned = props(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "nessie-config").data["application.properties"]);
+        const local = props(rendered.get(replicas[0].address)!);
+        const differing = [...new Set([...Object.keys(planned), ...Object.keys(local)])].filter((k) => planned[k] !== local[k]);
+        assert.deepStrictEqual(differing.filter((k) => !LOCAL_KEYS.includes(k)), [], "only addresses, ports and paths differ");
+        assert.ok(differing.includes("nessie.version.store.persist.cache-invalidations.service-names") && planned["nessie.version.store.persist.cache-invalidations.service-names"] === "nessie-mgmt");
+        const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "nessie");
+        assert.strictEqual(deployment.spec.replicas, replicas.length);
+        const env = deployment.spec.template.spec.containers[0].env.find((e: any) => e.name === "JAVA_OPTS_APPEND").value;
+        assert.strictEqual(env, nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)));
+    });
+
+    it("keeps its version store in PostgreSQL: JDBC2's tables in the database nessie, owned by nessie", () => {
+        const tables = pg.psql("select tablename || ':' || tableowner from pg_tables where schemaname = 'public' order by 1", NESSIE_DATABASE.name).split("\n");
+        assert.deepStrictEqual(tables.filter((t) => /^(objs2|refs2):/.test(t)), ["objs2:nessie", "refs2:nessie"]);
+        for (const r of replicas) assert.match(nessie.logOf(r), new RegExp(`Using objects cache with ${settings.cacheCapacityMB} MB`));
+    });
+
+    it("an engine with its own keys creates a namespace and a table and commits a snapshot through /iceberg; the files are in the warehouse", () => {
+        const started = Date.now();
+        const [created, appended] = iceberg(replicas[0], [
+            { op: "create", namespace: "e2e", table: "orders" },
+            { op: "append", namespace: "e2e", table: "orders", ids: [1, 2, 3] },
+        ]);
+        report(`create namespace + table and append 3 rows through ${replicas[0].name}: ${seconds(Date.now() - started)}`);
+        const warehouse = `s3://${settings.warehouse.bucket}/${settings.warehouse.prefix}/`;
+        assert.ok(created.location.startsWith(`${warehouse}e2e/orders`), created.location);
+        assert.ok(appended.metadata_location.startsWith(created.location), appended.metadata_location);
+        const [listed] = s3(s3Endpoint, as("analyst"), [{ op: "list", bucket: settings.warehouse.bucket }]);
+        const prefix = created.location.slice(`s3://${settings.warehouse.bucket}/`.length);
+        const files = (listed.keys as string[]).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+        assert.strictEqual(files.filter((f) => /^\/metadata\/\d{5}-.*\.metadata\.json$/.test(f)).length, 2, files.join("\n"));
+        assert.ok(files.some((f) => /^\/metadata\/snap-\d+-.*\.avro$/.test(f)), "a manifest list");
+        assert.strictEqual(files.filter((f) => /^\/data\/.*\.parquet$/.test(f)).length, 1, files.join("\n"));
+        report(`warehouse files of e2e.orders: ${files.length} (${files.filter((f) => f.endsWith(".parquet")).length} data, ${files.filter((f) => f.endsWith(".metadata.json")).length} table metadata)`);
+    });
+
+    it("each replica serves the other's commits at once, and they accept each other's cache invalidations (and no one else's)", async () => {
+        const other = replicas[1];
+        assert.ok(other, "staging runs at least two replicas");
+        const [read] = iceberg(other, [{ op: "read", namespace: "e2e", table: "orders" }]);
+        assert.deepStrictEqual(read.ids, [1, 2, 3]);
+        iceberg(other, [{ op: "append", namespace: "e2e", table: "orders", ids: [4, 5] }]);
+        const [readBack] = iceberg(replicas[0], [{ op: "read", namespace: "e2e", table: "orders" }]);
+        assert.deepStrictEqual(readBack.ids, [1, 2, 3, 4, 5]);
+        // The endpoint the peers post to: the shared token is accepted, another is refused.
+        const post = async (r: NessieReplica, t: string) =>
+            (await fetch(`http://${r.address}:${ports.management}/nessie-management/cache-coherency`, { method: "POST", headers: { "Content-Type": "application/json", "Nessie-Cache-Invalidation-Token": t }, body: JSON.stringify({ invalidations: [] }) })).status;
+        for (const r of replicas) assert.doesNotMatch(nessie.logOf(r), /invalid token|could not be sent/i, `${r.name} refused or failed an invalidation`);
+        assert.deepStrictEqual([await post(other, token), await post(other, "not-the-token")], [204, 400]);
+        assert.match(nessie.logOf(other), /invalid token/i, "the refused invalidation is logged");
+    });
+
+    it("reads the table back after a restart of every replica", async () => {
+        for (const r of replicas) await nessie.stop(r);
+        const started = Date.now();
+        for (const r of replicas) nessie.restart(r);
+        await Promise.all(replicas.map((r) => nessie.waitReady(r, ports.management)));
+        const [read] = iceberg(replicas[replicas.length - 1], [{ op: "read", namespace: "e2e", table: "orders" }]);
+        report(`restart of ${replicas.length} replicas: ready again after ${seconds(Date.now() - started)}, e2e.orders reads ${read.ids.length} rows`);
+        assert.deepStrictEqual(read.ids, [1, 2, 3, 4, 5]);
+    });
+
+    it("exports the series Nessie's alerts read", async () => {
+        const rules = ruleMetrics(platformObservability(config).ruleGroups).filter((r) => r.group === "platform-nessie");
+        const ownMetrics = new Set(NESSIE_METRIC_SOURCES.nessie.metrics.flatMap(seriesNames));
+        const read = new Set(rules.flatMap((r) => r.metrics).filter((m) => ownMetrics.has(m)));
+        assert.ok(read.size >= 2, `alerts read ${[...read].join(", ")}`);
+        // Micrometer exports a request timer once there has been a request.
+        iceberg(replicas[0], [{ op: "read", namespace: "e2e", table: "orders" }]);
+        const text = await (await fetch(`http://${replicas[0].address}:${ports.management}/q/metrics`)).text();
+        const exported = new Set(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.replace(/[{ ].*$/, "")));
+        assert.deepStrictEqual([...read].filter((m) => !exported.has(m)), [], "read by an alert, not exported");
+        const absent = [...ownMetrics].filter((m) => !exported.has(m));
+        report(`metrics: ${read.size} series read by alerts, all exported; catalogue entries not exported now: ${absent.join(", ") || "none"}`);
+    });
+});
