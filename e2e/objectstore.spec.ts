@@ -47,6 +47,13 @@ function nonAddressDifferences(planned: readonly string[], local: readonly strin
     return planned.flatMap((a, i) => (a !== local[i] && !ADDRESS_FLAGS.includes(name(a)) ? [`${a} (local: ${local[i]})`] : []));
 }
 
+/** Stops a store after its tests; when one of them did not pass, prints the end of every process's log first. */
+async function stopStore(context: Mocha.Context, store: LocalStore | undefined): Promise<void> {
+    const incomplete = context.test?.parent?.tests.some((t) => t.state !== "passed");
+    if (incomplete && store) console.log(store.tails());
+    await store?.stopAll();
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The environment a backup or restore pod of the plan gets, resolved against a local PostgreSQL and S3 keys. */
@@ -137,9 +144,7 @@ describe("SeaweedFS on real processes with the staging and dev renderings", func
         });
 
         after(async function () {
-            const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
-            if (incomplete && store) console.log(store.tails());
-            await store?.stopAll();
+            await stopStore(this, store);
         });
 
         it("runs the plan's command lines, apart from addresses, ports and paths", () => {
@@ -381,9 +386,7 @@ describe("SeaweedFS on real processes with the staging and dev renderings", func
             report(`dev server up in ${seconds(Date.now() - started)}`);
         });
         after(async function () {
-            const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
-            if (incomplete && store) console.log(store.tails());
-            await store?.stopAll();
+            await stopStore(this, store);
         });
 
         it("runs the plan's command line, apart from addresses, ports and paths", () => {
