@@ -5,6 +5,7 @@
 // warehouse bucket). An engine's stand-in, pyiceberg with its own keys, creates a namespace and a
 // table and commits snapshots through the Iceberg REST API of either replica.
 import * as assert from "assert";
+import { parseProperties as props } from "../test/support/properties";
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as path from "path";
@@ -22,8 +23,10 @@ import { PostgresServer, startPostgres } from "../test/support/realTools";
 import { PROJECT_DIR, rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { LocalNessie, NessieReplica, setupCatalogTools } from "./catalog/localNessie";
+import { exportedNames } from "./support/metrics";
 import { E2E_IDENTITIES, Keyed, createDatabase, identitiesFile, s3, stackIdentities } from "./objectstore/helpers";
 import { LocalStore, port, shellAddresses, startSingle } from "./objectstore/localStore";
+import { Figures, seconds } from "./support/figures";
 
 const PYTHON = path.join(PROJECT_DIR, ".tools", "catalog-venv", "bin", "python");
 const CLIENT = path.join(__dirname, "catalog", "iceberg_client.py");
@@ -40,10 +43,7 @@ const LOCAL_KEYS = [
     "nessie.version.store.persist.cache-invalidations.service-names",
 ];
 
-const props = (text: string): Record<string, string> =>
-    Object.fromEntries(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 type Op = { op: "create" | "append" | "read"; namespace: string; table: string; ids?: number[] };
 
@@ -53,11 +53,8 @@ describe("Nessie on real processes with the staging rendering", function () {
     const settings = config.nessie;
     const keyed = stackIdentities(config);
     const as = (name: string): Keyed => keyed.find((k) => k.identity.name === name)!;
-    const figures: string[] = [];
-    const report = (line: string) => {
-        figures.push(line);
-        console.log(`      catalog e2e: ${line}`);
-    };
+    const figures = new Figures("Catalog e2e", "catalog e2e: ");
+    const report = figures.report;
     let pg: PostgresServer;
     let store: LocalStore;
     let nessie: LocalNessie;
@@ -130,7 +127,7 @@ describe("Nessie on real processes with the staging rendering", function () {
         await nessie?.stopAll();
         await store?.stopAll();
         pg?.stop();
-        console.log(`\n  Catalog e2e figures:\n${figures.map((f) => `    ${f}`).join("\n")}\n`);
+        figures.print();
     });
 
     it("runs the plan's application.properties and JVM options, apart from addresses, ports and paths", () => {
@@ -207,7 +204,7 @@ describe("Nessie on real processes with the staging rendering", function () {
         // Micrometer exports a request timer once there has been a request.
         iceberg(replicas[0], [{ op: "read", namespace: "e2e", table: "orders" }]);
         const text = await (await fetch(`http://${replicas[0].address}:${ports.management}/q/metrics`)).text();
-        const exported = new Set(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.replace(/[{ ].*$/, "")));
+        const exported = exportedNames(text);
         assert.deepStrictEqual([...read].filter((m) => !exported.has(m)), [], "read by an alert, not exported");
         const absent = [...ownMetrics].filter((m) => !exported.has(m));
         report(`metrics: ${read.size} series read by alerts, all exported; catalogue entries not exported now: ${absent.join(", ") || "none"}`);

@@ -22,6 +22,7 @@ import { objectsOf, runPlan } from "../test/support/plan";
 import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
 import { BackgroundClient, KafkaClient } from "./kafka/client";
 import { AGENT_JAR, KAFKA_HOME, LocalCluster, fetchJars, until } from "./kafka/localCluster";
+import { Figures, seconds } from "./support/figures";
 
 const STACK = "staging";
 
@@ -100,21 +101,18 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
     const settings = config.kafka;
     // Writes go to a topic the stack declares, with the stack's replication.
     const topic = settings.topics.find((t) => t.cleanupPolicy === "delete")!;
-    const figures: string[] = [];
-    const report = (line: string) => {
-        figures.push(line);
-        console.log(`      ${line}`);
-    };
+    const figures = new Figures("Kafka e2e");
+    const report = figures.report;
     let cluster: LocalCluster;
     let client: KafkaClient;
 
     before(async function () {
         const started = Date.now();
-        report(`jars: fetch-jars took ${(fetchJars() / 1000).toFixed(1)} s`);
+        report(`jars: fetch-jars took ${seconds(fetchJars())}`);
         cluster = await LocalCluster.start(settings);
         client = KafkaClient.create(cluster.clientProperties());
         await client.run(["brokers", String(cluster.nodes.length), "120"]);
-        report(`cluster: ${cluster.nodes.length} nodes registered ${((Date.now() - started) / 1000).toFixed(1)} s after the start of the run`);
+        report(`cluster: ${cluster.nodes.length} nodes registered ${seconds(Date.now() - started)} after the start of the run`);
     });
 
     after(async function () {
@@ -123,7 +121,7 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
         const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
         if (incomplete && cluster) console.log(cluster.outputTails());
         await cluster?.stopAll("SIGKILL");
-        console.log(`\n  Kafka e2e figures:\n${figures.map((f) => `    ${f}`).join("\n")}\n`);
+        figures.print();
     });
 
     it("runs the image's versions: Kafka of kafka.version and the JMX exporter jar the Dockerfile pins", () => {
@@ -190,7 +188,7 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
         const started = Date.now();
         const run = cluster.runScript(topicsScript(settings.topics, settings.replicationFactor), 240);
         assert.strictEqual(run.status, 0, run.output);
-        report(`topics script: ${settings.topics.length} topics in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        report(`topics script: ${settings.topics.length} topics in ${seconds(Date.now() - started)}`);
         for (const t of settings.topics) {
             const partitions = (await client.run(["describe", t.name])).map((line) => line.split(" "));
             assert.strictEqual(partitions.length, t.partitions, t.name);
@@ -266,8 +264,8 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
         const inLog = new Set(logged);
         const lost = acked.filter((id) => !inLog.has(id));
         const writtenWhileDown = producer.fields("ack").filter((a) => a.at > killedAt && a.at < restartedAt).length;
-        report(`node loss: SIGKILL of node ${victim.id} (quorum leader); every partition took acks=all writes again after ${(recoveryMs / 1000).toFixed(1)} s`);
-        report(`node loss: ${underReplicated} under-replicated partitions on the survivors; back to fully replicated ${(catchUpMs / 1000).toFixed(1)} s after the restart; isrshrinks_total ${isrShrinks}, isrexpands_total ${isrExpands}`);
+        report(`node loss: SIGKILL of node ${victim.id} (quorum leader); every partition took acks=all writes again after ${seconds(recoveryMs)}`);
+        report(`node loss: ${underReplicated} under-replicated partitions on the survivors; back to fully replicated ${seconds(catchUpMs)} after the restart; isrshrinks_total ${isrShrinks}, isrexpands_total ${isrExpands}`);
         report(`node loss: ${sent} sent, ${acked.length} acknowledged (${writtenWhileDown} while the node was down), ${failed.length} failed, ${lost.length} lost, ${logged.length - inLog.size} duplicates; ${readWhileDown} read while down`);
         assert.strictEqual(acked.length + failed.length, sent, "every write sent got an answer");
         assert.deepStrictEqual(lost, [], "acknowledged writes missing from the log");

@@ -30,6 +30,7 @@ import { tempDir } from "../test/support/tempdirs";
 import { E2E_IDENTITIES, createDatabase, identitiesFile, s3, stackIdentities, statuses } from "./objectstore/helpers";
 import { LocalStore, WeedProcess, flagOf, getJson, shellAddresses, startDistributed, startSingle } from "./objectstore/localStore";
 import { sleep, until } from "./patroni/processes";
+import { Figures, seconds } from "./support/figures";
 
 const MiB = 1024 * 1024;
 
@@ -54,7 +55,6 @@ async function stopStore(context: Mocha.Context, store: LocalStore | undefined):
     await store?.stopAll();
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The environment a backup or restore pod of the plan gets, resolved against a local PostgreSQL and S3 keys. */
 function backupPodEnv(pg: PostgresServer, keys: { accessKey: string; secretKey: string }, vars: Parameters<typeof resolvePodEnvWithSecretFiles>[0]): NodeJS.ProcessEnv {
@@ -105,11 +105,8 @@ function runbookShell(store: LocalStore): (command: string) => { status: number 
 }
 
 describe("SeaweedFS on real processes with the staging and dev renderings", function () {
-    const figures: string[] = [];
-    const report = (line: string) => {
-        figures.push(line);
-        console.log(`      objectstore e2e: ${line}`);
-    };
+    const figures = new Figures("Object store e2e", "objectstore e2e: ");
+    const report = figures.report;
     let pg: PostgresServer;
 
     before(async () => {
@@ -117,7 +114,7 @@ describe("SeaweedFS on real processes with the staging and dev renderings", func
     });
     after(() => {
         pg?.stop();
-        console.log(`\n  Object store e2e figures:\n${figures.map((f) => `    ${f}`).join("\n")}\n`);
+        figures.print();
     });
 
     describe("staging: 3 raft masters, 3 volume servers, 2 filers on PostgreSQL, 2 S3 gateways", () => {

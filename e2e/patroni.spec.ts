@@ -14,6 +14,7 @@ import { ClusterMember, LocalCluster, startLocalCluster } from "./patroni/member
 import { PlannedPostgres, plannedPostgres } from "./patroni/planned";
 import { sleep, until } from "./patroni/processes";
 import { Writer } from "./patroni/writes";
+import { seconds } from "./support/figures";
 
 const STACK = "prod";
 const TABLE = "e2e_writes";
@@ -33,7 +34,6 @@ function memberSelector(config: any, scope: string): Record<string, string> {
 }
 
 const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const report = (line: string) => console.log(`      patroni e2e: ${line}`);
 
 describe(`Patroni with the ${STACK} settings, 3 real members on the Kubernetes DCS of a local control plane`, () => {

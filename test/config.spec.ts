@@ -2,21 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { CONFIG_KEYS, ConfigError, PlatformConfig, resolveConfig } from "../config";
+import { CONFIG_KEYS, resolveConfig } from "../config";
 import { TIER_NAMES } from "../config/tiers";
 import { readStackConfig, secretPlaceholder } from "../scripts/plan/stackConfig";
-import { PROJECT_DIR, STACKS, rawConfigOf, scratchProject, withValues } from "./support/stacks";
-
-/** The problems resolveConfig reports for a config, or [] when it is valid. */
-function problemsOf(run: () => PlatformConfig): string[] {
-    try {
-        run();
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return [...err.problems];
-    }
-}
+import { PROJECT_DIR, STACKS, rawConfigOf, scratchProject, withValues, configProblems as problemsOf } from "./support/stacks";
 
 describe("stack config", () => {
     for (const stack of STACKS) {

@@ -6,9 +6,9 @@ import { LISTENERS, brokerProperties, quorumVoters } from "../components/kafka/b
 import { KafkaCluster } from "../components/kafka/kafkaCluster";
 import { topicsScript } from "../components/kafka/topicsScript";
 import { BROKER_ID_OFFSET } from "../components/kafka/topology";
-import { ConfigError, resolveConfig } from "../config";
+import { resolveConfig } from "../config";
 import { MockedResource, ofType, settled, testSealingKey, useMocks } from "./support/mocks";
-import { PROJECT_DIR, STACKS, rawConfigOf, withValues } from "./support/stacks";
+import { PROJECT_DIR, STACKS, rawConfigOf, withValues, configProblems } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";
 
 /** Parses a properties file into a map. */
@@ -37,13 +37,7 @@ async function clusterOf(stack: string): Promise<MockedResource[]> {
 
 function problemsOf(changes: Record<string, unknown>, stack = "prod"): string[] {
     const raw = rawConfigOf(stack);
-    try {
-        resolveConfig(withValues(raw, { kafka: { ...(raw.values.kafka as object), ...changes } }));
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError);
-        return [...err.problems];
-    }
+    return configProblems(() => resolveConfig(withValues(raw, { kafka: { ...(raw.values.kafka as object), ...changes } })));
 }
 
 describe("Kafka (KRaft)", () => {

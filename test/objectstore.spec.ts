@@ -9,21 +9,11 @@ import * as path from "path";
 import { bucketNeed, grantActions, identitiesOf, identityActions, renderS3Identities } from "../components/objectstore/identities";
 import { masterPeers, volumeGroups } from "../components/objectstore/objectStore";
 import { ADDRESS_FLAGS, bucketInitScript, renderFilerToml, volumeArgs } from "../components/objectstore/seaweedfsCommands";
-import { ConfigError, PlatformConfig, resolveConfig } from "../config";
+import { PlatformConfig, resolveConfig } from "../config";
 import { placementCopies, placementShortfall } from "../config/objectStore";
 import { NetworkModel } from "./support/networkReach";
 import { objectsOf, planOf, runPlan } from "./support/plan";
-import { PROJECT_DIR, rawConfigOf, scratchProject, withValues } from "./support/stacks";
-
-function problemsOf(run: () => PlatformConfig): string[] {
-    try {
-        run();
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
-        return [...err.problems];
-    }
-}
+import { PROJECT_DIR, rawConfigOf, scratchProject, withValues, configProblems as problemsOf } from "./support/stacks";
 
 const seaweedfs = (changes: Record<string, unknown>) => ({ objectStore: { seaweedfs: { ...changes } } });
 

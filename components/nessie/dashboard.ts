@@ -1,12 +1,10 @@
 // Nessie: ready replicas, API traffic, errors and latency by endpoint, the version store's calls to
 // PostgreSQL, all from Nessie's own metrics.
-import * as q from "../observability/queries";
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
+import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
 import { NESSIE_THRESHOLDS } from "./monitoring";
 
-const RATE = "$__rate_interval";
-const of = (metric: string, equal: Readonly<Record<string, string>> = {}, regex: Readonly<Record<string, string>> = {}) => `${metric}${q.selectorOf({ equal: { namespace: "$namespace", ...equal }, regex })}`;
-const requests = (by: string, regex: Readonly<Record<string, string>> = {}) => `sum by (${by}) (rate(${of("http_server_requests_seconds_count", {}, regex)}[${RATE}]))`;
+const requests = (by: string, regex: Readonly<Record<string, string>> = {}) => rateBy("http_server_requests_seconds_count", by, regex);
 
 export function nessieDashboard(): Record<string, unknown> {
     return dashboard({
@@ -30,14 +28,14 @@ export function nessieDashboard(): Record<string, unknown> {
                 panels: [
                     graph("Requests by endpoint", [query(requests("uri"), "{{uri}}")], { unit: "reqps" }),
                     graph("Errors by status", [query(requests("status", { status: "[45].." }), "{{status}}")], { unit: "reqps" }),
-                    graph("Mean latency by endpoint", [query(`sum by (uri) (rate(${of("http_server_requests_seconds_sum")}[${RATE}])) / ${requests("uri")}`, "{{uri}}")], { unit: "s" }),
+                    graph("Mean latency by endpoint", [query(`${rateBy("http_server_requests_seconds_sum", "uri")} / ${requests("uri")}`, "{{uri}}")], { unit: "s" }),
                 ],
             },
             {
                 title: "Version store",
                 panels: [
-                    graph("Database calls by result", [query(`sum by (result) (rate(${of("nessie_storage_persist_total")}[${RATE}]))`, "{{result}}")], { unit: "ops" }),
-                    graph("Version store mean latency by method", [query(`sum by (method) (rate(${of("nessie_versionstore_request_seconds_sum")}[${RATE}])) / sum by (method) (rate(${of("nessie_versionstore_request_seconds_count")}[${RATE}]))`, "{{method}}")], { unit: "s" }),
+                    graph("Database calls by result", [query(rateBy("nessie_storage_persist_total", "result"), "{{result}}")], { unit: "ops" }),
+                    graph("Version store mean latency by method", [query(`${rateBy("nessie_versionstore_request_seconds_sum", "method")} / ${rateBy("nessie_versionstore_request_seconds_count", "method")}`, "{{method}}")], { unit: "s" }),
                 ],
             },
         ],

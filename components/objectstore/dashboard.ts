@@ -1,14 +1,11 @@
 // SeaweedFS: the raft leader and the readiness of each role, free disk of the volume servers, and
 // the S3 gateway's traffic, errors and latency by bucket, all from SeaweedFS' own metrics.
-import * as q from "../observability/queries";
 import { atLeast, bars, dashboard, graph, higherIsWorse, instant, query, stat } from "../observability/dashboards/builder";
-import { volumeUsageBars } from "../observability/dashboards/panels";
+import { inNamespace as of, rateBy, volumeUsageBars } from "../observability/dashboards/panels";
 import { SEAWEEDFS_THRESHOLDS } from "./monitoring";
 
 const RATE = "$__rate_interval";
-const store: q.Matchers = { equal: { namespace: "$namespace" } };
-const of = (metric: string, extra: Readonly<Record<string, string>> = {}, regex: Readonly<Record<string, string>> = {}) => `${metric}${q.selectorOf({ equal: { ...store.equal, ...extra }, regex })}`;
-const s3Rate = (by: string, regex: Readonly<Record<string, string>> = {}) => `sum by (${by}) (rate(${of("SeaweedFS_s3_request_total", {}, regex)}[${RATE}]))`;
+const s3Rate = (by: string, regex: Readonly<Record<string, string>> = {}) => rateBy("SeaweedFS_s3_request_total", by, regex);
 
 export function seaweedfsDashboard(): Record<string, unknown> {
     return dashboard({
@@ -45,7 +42,7 @@ export function seaweedfsDashboard(): Record<string, unknown> {
                     }),
                     volumeUsageBars({ equal: { namespace: "$namespace" }, regex: { persistentvolumeclaim: "data-seaweedfs.*" } }, ["persistentvolumeclaim"]),
                     graph("Volumes by bucket", [query(`sum by (collection) (${of("SeaweedFS_volumeServer_volumes")})`, "{{collection}}")]),
-                    graph("Heartbeats received by the masters", [query(`sum by (pod) (rate(${of("SeaweedFS_master_received_heartbeats")}[${RATE}]))`, "{{pod}}")], { unit: "ops" }),
+                    graph("Heartbeats received by the masters", [query(rateBy("SeaweedFS_master_received_heartbeats", "pod"), "{{pod}}")], { unit: "ops" }),
                 ],
             },
             {
@@ -55,7 +52,7 @@ export function seaweedfsDashboard(): Record<string, unknown> {
                     graph("Requests by bucket", [query(s3Rate("bucket"), "{{bucket}}")], { unit: "reqps" }),
                     graph("Errors by status", [query(s3Rate("code", { code: "[45].." }), "{{code}}")], { unit: "reqps" }),
                     graph("p99 latency by operation", [query(`histogram_quantile(0.99, sum by (type, le) (rate(${of("SeaweedFS_s3_request_seconds_bucket")}[${RATE}])))`, "{{type}}")], { unit: "s" }),
-                    graph("Filer store requests", [query(`sum by (type) (rate(${of("SeaweedFS_filerStore_request_total")}[${RATE}]))`, "{{type}}")], { unit: "ops" }),
+                    graph("Filer store requests", [query(rateBy("SeaweedFS_filerStore_request_total", "type"), "{{type}}")], { unit: "ops" }),
                 ],
             },
         ],

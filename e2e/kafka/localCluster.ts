@@ -13,6 +13,7 @@ import { KafkaSettings } from "../../config/types";
 import { freePort } from "../../test/support/realTools";
 import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
+import { Sample, parseMetrics } from "../support/metrics";
 
 export const KAFKA_HOME = path.join(PROJECT_DIR, "e2e", "kafka");
 export const LIBS = path.join(KAFKA_HOME, ".deps", "libs");
@@ -147,24 +148,6 @@ function listeningAddresses(pid: number): string[] {
             .filter((cols) => cols.length > 9 && cols[3] === LISTEN && inodes.has(cols[9]))
             .map((cols) => procAddress(cols[1])),
     );
-}
-
-/** One sample of a Prometheus text exposition. */
-export interface Sample {
-    readonly name: string;
-    readonly labels: string;
-    readonly value: number;
-}
-
-export function parseMetrics(text: string): Sample[] {
-    return text
-        .split("\n")
-        .filter((line) => line && !line.startsWith("#"))
-        .map((line) => {
-            const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)/.exec(line);
-            if (!match) throw new Error(`not a sample: ${line}`);
-            return { name: match[1], labels: match[2] ?? "", value: Number(match[3]) };
-        });
 }
 
 /**

@@ -11,6 +11,7 @@ import { FilerStore, Listen, filerArgs, gatewayArgs, masterArgs, renderFilerToml
 import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
 import { Deadline, alive, deadline, shellQuote, signal, sleep, until } from "../patroni/processes";
+import { exportedNames } from "../support/metrics";
 
 /** The weed binary of the toolchain. */
 export function weedBinary(): string {
@@ -156,8 +157,7 @@ export class LocalStore {
     /** Series names a process exports on its metrics port. */
     async metricNames(proc: WeedProcess): Promise<Set<string>> {
         const response = await fetch(`http://127.0.0.1:${proc.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
-        const text = await response.text();
-        return new Set(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(/[{ ]/)[0]));
+        return exportedNames(await response.text());
     }
 
     /** Pipes commands into `weed shell` against a master and a filer, as the bucket-init Job does. */

@@ -1,7 +1,8 @@
 // Test helpers for stack files: the committed stacks and their config as the program sees it.
 import * as fs from "fs";
 import * as path from "path";
-import { RawStackConfig } from "../../config";
+import * as assert from "assert";
+import { ConfigError, RawStackConfig } from "../../config";
 import { rawConfigOfStack, readStackConfig } from "../../scripts/plan/stackConfig";
 import { tempDir } from "./tempdirs";
 
@@ -33,4 +34,15 @@ export function scratchProject(stacks: Record<string, string>): string {
         fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
     }
     return dir;
+}
+
+/** The problems a ConfigError of `run` lists (e.g. resolveConfig of a changed stack), or [] when it passes. */
+export function configProblems(run: () => unknown): string[] {
+    try {
+        run();
+        return [];
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+        return [...err.problems];
+    }
 }

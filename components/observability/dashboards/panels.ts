@@ -3,6 +3,18 @@ import { THRESHOLDS } from "../alerts";
 import * as q from "../queries";
 import { PanelSpec, bars, higherIsWorse, instant } from "./builder";
 
+type Labels = Readonly<Record<string, string>>;
+
+/** A metric of the dashboard's `$namespace` variable, with more exact and regular-expression matchers. */
+export function inNamespace(metric: string, equal: Labels = {}, regex: Labels = {}): string {
+    return `${metric}${q.selectorOf({ equal: { namespace: "$namespace", ...equal }, regex })}`;
+}
+
+/** A counter's per-second rate in `$namespace` over Grafana's rate interval, summed by `by`. */
+export function rateBy(metric: string, by: string, regex: Labels = {}): string {
+    return `sum by (${by}) (rate(${inNamespace(metric, {}, regex)}[$__rate_interval]))`;
+}
+
 /** Share of each volume in use, coloured at the PlatformVolumeFillingUp limits. */
 export function volumeUsageBars(matchers: q.Matchers, labels: readonly string[], extra: Partial<PanelSpec> = {}): PanelSpec {
     const legend = labels.map((l) => `{{${l}}}`).join("/");
