@@ -141,6 +141,9 @@ export class LocalStore {
     }
 
     async ready(proc: WeedProcess): Promise<boolean> {
+        // A master is ready once it knows the raft leader: a restarted one answers before it does,
+        // and refuses shell commands ("Not current leader") until then.
+        if (proc.role === "master") return Boolean((await getJson(`http://127.0.0.1:${proc.port}/cluster/status`))?.Leader);
         const paths: Record<WeedProcess["role"], string> = { master: "/cluster/status", volume: "/status", filer: "/healthz", gateway: "/healthz", server: "/healthz" };
         return (await httpStatus(`http://127.0.0.1:${proc.port}${paths[proc.role]}`)) === 200;
     }

@@ -55,7 +55,15 @@ function patroniPython(scratch: string): string {
     if (systemMinor !== minor) throw new Error(`the postgres user cannot run ${venvPython}, and /usr/bin/python3 is ${systemMinor}, not ${minor}`);
     const venv = path.join(scratch, "python");
     execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", venv]);
-    fs.writeFileSync(path.join(venv, "lib", minor, "site-packages", "tools-venv.pth"), `${sitePackages}\n`);
+    // The checkout's parents may be closed to the postgres user (a clone under `mktemp -d` is 0700):
+    // the packages are hard-linked into the scratch directory, which becomes the postgres user's.
+    const packages = path.join(scratch, "tools-site-packages");
+    try {
+        execFileSync("cp", ["-al", sitePackages, packages], { stdio: "pipe" });
+    } catch {
+        execFileSync("cp", ["-a", sitePackages, packages]); // another filesystem: no hard links
+    }
+    fs.writeFileSync(path.join(venv, "lib", minor, "site-packages", "tools-venv.pth"), `${packages}\n`);
     return path.join(venv, "bin", "python3");
 }
 
