@@ -11,7 +11,8 @@ import { CONFIG_FILES, PORTS, ROLES, renderPatroniCredentials } from "../../comp
 import { TOOLS_VENV, freePort, postgresBinDir, requireFile } from "../../test/support/realTools";
 import { resolvePodEnv } from "../../test/support/podEnv";
 import { tempDir } from "../../test/support/tempdirs";
-import { LIFETIME_S, alive, asPostgres, childrenOf, chownToPostgres, deadline, postmasterOf, shellQuote, signal, until } from "./processes";
+import { PROJECT_DIR } from "../../test/support/stacks";
+import { LIFETIME_S, alive, asPostgres, childrenOf, chownToPostgres, deadline, letPostgresReach, postmasterOf, shellQuote, signal, until } from "./processes";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -55,15 +56,7 @@ function patroniPython(scratch: string): string {
     if (systemMinor !== minor) throw new Error(`the postgres user cannot run ${venvPython}, and /usr/bin/python3 is ${systemMinor}, not ${minor}`);
     const venv = path.join(scratch, "python");
     execFileSync("/usr/bin/python3", ["-m", "venv", "--without-pip", venv]);
-    // The checkout's parents may be closed to the postgres user (a clone under `mktemp -d` is 0700):
-    // the packages are hard-linked into the scratch directory, which becomes the postgres user's.
-    const packages = path.join(scratch, "tools-site-packages");
-    try {
-        execFileSync("cp", ["-al", sitePackages, packages], { stdio: "pipe" });
-    } catch {
-        execFileSync("cp", ["-a", sitePackages, packages]); // another filesystem: no hard links
-    }
-    fs.writeFileSync(path.join(venv, "lib", minor, "site-packages", "tools-venv.pth"), `${packages}\n`);
+    fs.writeFileSync(path.join(venv, "lib", minor, "site-packages", "tools-venv.pth"), `${sitePackages}\n`);
     return path.join(venv, "bin", "python3");
 }
 
@@ -183,6 +176,7 @@ export async function startLocalCluster(input: ClusterInput): Promise<LocalClust
     const passwords = { superuser: password(), replication: password(), rewind: password(), restapi: password() };
     const credentials = renderPatroniCredentials(passwords);
     const superuser = { user: ROLES.superuser, password: passwords.superuser };
+    letPostgresReach(PROJECT_DIR);
     const python = patroniPython(scratch);
     const members: PatroniMember[] = [];
     for (const name of input.podNames) {

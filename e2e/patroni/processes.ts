@@ -2,6 +2,7 @@
 // process tree hard, and a deadline that cleans up even when the test runner itself is killed.
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 
 /** Nothing this check starts outlives this, even when mocha is killed. */
 export const LIFETIME_S = 15 * 60;
@@ -28,6 +29,20 @@ export const isRoot = () => process.getuid?.() === 0;
  */
 export function asPostgres(command: string, args: string[]): [string, string[]] {
     return isRoot() ? ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", command, ...args]] : [command, args];
+}
+
+/**
+ * Lets the postgres user reach `dir` (the checkout: Patroni's packages in .tools/venv, the image's
+ * scripts), when run as root: every ancestor without search permission for others gets it (o+x,
+ * not read), as a checkout under `mktemp -d` (mode 0700) has none.
+ */
+export function letPostgresReach(dir: string): void {
+    if (!isRoot()) return;
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+        const mode = fs.statSync(d).mode;
+        if ((mode & 0o001) === 0) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+        if (d === path.dirname(d)) break;
+    }
 }
 
 export function chownToPostgres(dir: string): void {
