@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -16,6 +16,7 @@ export interface StructuredDefaults {
     readonly kafka: KafkaSettings;
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
+    readonly trino: TrinoSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -77,6 +78,13 @@ const SEAWEEDFS_COMMON = {
 
 function objectStore(seaweedfs: SeaweedfsSettings): ObjectStoreSettings {
     return { kind: "seaweedfs", region: "us-east-1", buckets: BUCKETS, identities: [], seaweedfs };
+}
+
+/** Trino 476: the release whose server tarball the e2e runs (io.trino:trino-server:476 from Maven Central). */
+const TRINO_IMAGE = "trinodb/trino:476";
+
+function trino(workers: number, coordinator: ResourceSettings, worker: ResourceSettings, shutdown: TrinoSettings["shutdown"], ingress?: TrinoSettings["ingress"]): TrinoSettings {
+    return { enabled: true, image: TRINO_IMAGE, workers, coordinatorSchedules: workers === 0, coordinator: { resources: coordinator }, worker: { resources: worker }, shutdown, ...(ingress ? { ingress } : {}) };
 }
 
 /** Nessie 0.99.0: the newest release whose server runner jar Maven Central serves here (the e2e runs that jar). */
@@ -181,6 +189,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         observability: observability("small"),
         // Dev budget: 0.25 CPU / 0.5 GiB requested.
         nessie: nessie(1, 64, resources("250m", "512Mi", "1", "768Mi")),
+        // Dev budget: one coordinator that runs the tasks too, 0.25 CPU / 1 GiB requested; published at trino.<domain>.
+        trino: trino(0, resources("250m", "1Gi", "2", "1536Mi"), resources("250m", "1Gi", "2", "1536Mi"), { gracePeriodSeconds: 10, drainSeconds: 60 }, { host: "trino" }),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -239,6 +249,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         charts: CHARTS,
         observability: observability("medium"),
         nessie: nessie(2, 256, resources("500m", "1Gi", "2", "1536Mi")),
+        trino: trino(2, resources("500m", "2Gi", "2", "3Gi"), resources("1", "3Gi", "2", "4Gi"), { gracePeriodSeconds: 30, drainSeconds: 300 }),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -298,6 +309,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         charts: CHARTS,
         observability: observability("large"),
         nessie: nessie(2, 512, resources("1", "2Gi", "2", "2Gi")),
+        trino: trino(3, resources("1", "4Gi", "4", "6Gi"), resources("2", "8Gi", "4", "12Gi"), { gracePeriodSeconds: 60, drainSeconds: 900 }),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -247,6 +247,30 @@ export interface NessieSettings {
     readonly resources: ResourceSettings;
 }
 
+/** One kind of Trino node (coordinator or worker): its container's resources and JVM heap. */
+export interface TrinoNodeSettings {
+    readonly resources: ResourceSettings;
+    /** JVM heap (-Xmx) as a quantity; default: 70% of resources.limits.memory. */
+    readonly jvmHeap?: string;
+}
+
+/** Trino in the engines tier: one coordinator, workers, the lakehouse catalog on Nessie. */
+export interface TrinoSettings {
+    readonly enabled: boolean;
+    /** Pinned image (trinodb/trino, >= 476). */
+    readonly image: string;
+    /** Worker replicas (0 only when the coordinator schedules work itself). */
+    readonly workers: number;
+    /** node-scheduler.include-coordinator: the coordinator runs tasks too (dev only). */
+    readonly coordinatorSchedules: boolean;
+    readonly coordinator: TrinoNodeSettings;
+    readonly worker: TrinoNodeSettings;
+    /** Graceful shutdown of a worker: shutdown.grace-period, and how long running queries may take to finish. */
+    readonly shutdown: { readonly gracePeriodSeconds: number; readonly drainSeconds: number };
+    /** Published at https://<host> (a label under the stack's domain, or a full name); off until the identity issue brings authentication (outside dev). */
+    readonly ingress?: { readonly host: string };
+}
+
 /** The platform's object storage: buckets and least-privilege identities on SeaweedFS or an external S3. */
 export interface ObjectStoreSettings {
     /** seaweedfs: deployed in the storage tier; external: an S3 endpoint outside the platform. */
@@ -427,6 +451,7 @@ export interface PlatformConfig {
     readonly kafka: KafkaSettings;
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
+    readonly trino: TrinoSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;

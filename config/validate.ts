@@ -7,6 +7,7 @@ import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
 import { nessie } from "./nessie";
+import { trino } from "./trino";
 import { objectStore } from "./objectStore";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
 import { Checker, DNS_LABEL, IMAGE_REF, cidrs, deepMerge, isAnyAddress, resources, storage } from "./checks";
@@ -607,6 +608,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
         objectStore: objectStoreSettings,
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
+        trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
         install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
@@ -629,6 +631,9 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     backupTarget(c, environment, config.postgres, config.objectStore);
     if (config.nessie.enabled && !config.postgres.enabled) {
         c.fail("nessie.enabled", true, "false, or postgres.enabled true: Nessie's version store is the platform PostgreSQL (database nessie)");
+    }
+    if (config.trino.enabled && !config.nessie.enabled) {
+        c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");
     }
     if (config.objectStore.kind === "seaweedfs" && config.objectStore.seaweedfs.topology === "distributed" && !config.postgres.enabled) {
         c.fail("objectStore.seaweedfs.topology", "distributed", "single, or postgres.enabled true: distributed filers keep their metadata in the platform PostgreSQL");

@@ -5,28 +5,24 @@
 // warehouse bucket). An engine's stand-in, pyiceberg with its own keys, creates a namespace and a
 // table and commits snapshots through the Iceberg REST API of either replica.
 import * as assert from "assert";
-import { parseProperties as props } from "../test/support/properties";
 import { spawnSync } from "child_process";
-import { randomBytes } from "crypto";
 import * as path from "path";
 import { NESSIE_METRIC_SOURCES } from "../components/nessie/monitoring";
-import { nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../components/nessie/nessieProperties";
-import { NESSIE_DATABASE, NESSIE_IDENTITY } from "../components/nessie/service";
-import { bucketInitScript } from "../components/objectstore/seaweedfsCommands";
+import { nessieJvmOptions } from "../components/nessie/nessieProperties";
+import { NESSIE_DATABASE } from "../components/nessie/service";
 import { ruleMetrics } from "../components/observability/alerts";
 import { seriesNames } from "../components/observability/metrics";
 import { resolveConfig } from "../config";
 import { nessieHeapMB } from "../config/nessie";
 import { platformObservability } from "../platform/services";
 import { objectsOf, runPlan } from "../test/support/plan";
-import { PostgresServer, startPostgres } from "../test/support/realTools";
+import { parseProperties as props } from "../test/support/properties";
 import { PROJECT_DIR, rawConfigOf, withValues } from "../test/support/stacks";
-import { tempDir } from "../test/support/tempdirs";
-import { LocalNessie, NessieReplica, setupCatalogTools } from "./catalog/localNessie";
-import { exportedNames } from "./support/metrics";
-import { E2E_IDENTITIES, Keyed, createDatabase, identitiesFile, s3, stackIdentities } from "./objectstore/helpers";
-import { LocalStore, port, shellAddresses, startSingle } from "./objectstore/localStore";
+import { NessieReplica } from "./catalog/localNessie";
+import { CatalogStack, startCatalogStack } from "./catalog/stack";
+import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { Figures, seconds } from "./support/figures";
+import { exportedNames } from "./support/metrics";
 
 const PYTHON = path.join(PROJECT_DIR, ".tools", "catalog-venv", "bin", "python");
 const CLIENT = path.join(__dirname, "catalog", "iceberg_client.py");
@@ -55,78 +51,28 @@ describe("Nessie on real processes with the staging rendering", function () {
     const as = (name: string): Keyed => keyed.find((k) => k.identity.name === name)!;
     const figures = new Figures("Catalog e2e", "catalog e2e: ");
     const report = figures.report;
-    let pg: PostgresServer;
-    let store: LocalStore;
-    let nessie: LocalNessie;
-    let s3Endpoint: string;
-    const ports = { http: 0, management: 0 };
-    const token = randomBytes(16).toString("hex");
+    let stack: CatalogStack;
     let replicas: NessieReplica[] = [];
-    const rendered = new Map<string, string>();
 
     /** pyiceberg through one replica's Iceberg REST API, as the `loader` engine identity. */
     const iceberg = (replica: NessieReplica, ops: Op[]) => {
         const loader = as("loader");
-        const run = spawnSync(PYTHON, [CLIENT, `http://${replica.address}:${ports.http}/iceberg`, s3Endpoint, loader.accessKey, loader.secretKey, config.objectStore.region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 300_000 });
+        const run = spawnSync(PYTHON, [CLIENT, `http://${replica.address}:${stack.ports.http}/iceberg`, stack.s3Endpoint, loader.accessKey, loader.secretKey, config.objectStore.region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 300_000 });
         assert.strictEqual(run.status, 0, `iceberg client failed:\n${run.stderr.slice(-3000)}`);
         return run.stdout.trim().split("\n").map((l) => JSON.parse(l));
     };
 
     before(async function () {
-        const tools = setupCatalogTools();
-        report(`setup (runner jar, pyiceberg, ${tools.java}): ${seconds(tools.ms)}`);
-        const started = Date.now();
-        pg = await startPostgres();
-        const dbPassword = randomBytes(12).toString("hex");
-        createDatabase(pg, NESSIE_DATABASE.name, NESSIE_DATABASE.owner, dbPassword);
-        // The store's own rendering is checked by the objectstore tier: here one weed server with the staging identities.
-        store = LocalStore.create("catalog-store");
-        const server = await startSingle(store, resolveConfig(rawConfigOf("dev")).objectStore.seaweedfs, identitiesFile(keyed));
-        await store.waitReady([server]);
-        s3Endpoint = `http://127.0.0.1:${server.port}`;
-        const { master, filer } = shellAddresses(store);
-        const init = store.shell(bucketInitScript(config.objectStore.buckets, master, filer));
-        assert.strictEqual(init.status, 0, init.output);
-
-        ports.http = await port();
-        ports.management = await port();
-        const addresses = Array.from({ length: settings.replicas }, (_, i) => `127.0.0.${i + 2}`);
-        const own = as(NESSIE_IDENTITY);
-        nessie = new LocalNessie(tempDir("nessie"), tools.java);
-        replicas = addresses.map((address, i) =>
-            nessie.start(`nessie-${i}`, address, ({ secretsFile }) => {
-                const properties =
-                    renderNessieProperties({
-                        database: { host: "127.0.0.1", port: pg.port, name: NESSIE_DATABASE.name, user: NESSIE_DATABASE.owner },
-                        s3: { endpoint: s3Endpoint, region: config.objectStore.region, pathStyle: true },
-                        warehouse: settings.warehouse,
-                        cacheCapacityMB: settings.cacheCapacityMB,
-                        // Bare IP literals need a leading "=" (else Nessie asks DNS for them); the first "=" is the property's.
-                        peers: addresses.map((a) => `=${a}`).join(","),
-                        secretsFile,
-                        ports,
-                    }) + `quarkus.http.host=${address}\nquarkus.management.host=${address}\n`;
-                rendered.set(address, properties);
-                return {
-                    properties,
-                    secrets: renderNessieSecrets({ databasePassword: dbPassword, accessKeyId: own.accessKey, secretAccessKey: own.secretKey, invalidationToken: token }),
-                    jvmOptions: nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)),
-                };
-            }),
-        );
-        const ready = await Promise.all(replicas.map((r) => nessie.waitReady(r, ports.management)));
-        report(`${replicas.length} replicas ready after ${ready.map(seconds).join(", ")} (store, PostgreSQL and replicas: ${seconds(Date.now() - started)})`);
+        stack = await startCatalogStack(config, keyed);
+        replicas = stack.replicas;
+        report(`setup (runner jar, pyiceberg, ${stack.figures.java}): ${seconds(stack.figures.setupMs)}`);
+        report(`${replicas.length} replicas ready after ${stack.figures.readyMs.map(seconds).join(", ")} (store, PostgreSQL and replicas: ${seconds(stack.figures.totalMs)})`);
     });
 
     after(async function () {
         const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
-        if (incomplete) {
-            for (const r of replicas) console.log(nessie.tail(r));
-            if (store) console.log(store.tails());
-        }
-        await nessie?.stopAll();
-        await store?.stopAll();
-        pg?.stop();
+        if (incomplete && stack) console.log(stack.tails());
+        await stack?.stop();
         figures.print();
     });
 
@@ -135,7 +81,7 @@ describe("Nessie on real processes with the staging rendering", function () {
         assert.strictEqual(plan.code, 0, plan.stderr);
         const objects = objectsOf(plan.outDir);
         const planned = props(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "nessie-config").data["application.properties"]);
-        const local = props(rendered.get(replicas[0].address)!);
+        const local = props(stack.rendered.get(replicas[0].address)!);
         const differing = [...new Set([...Object.keys(planned), ...Object.keys(local)])].filter((k) => planned[k] !== local[k]);
         assert.deepStrictEqual(differing.filter((k) => !LOCAL_KEYS.includes(k)), [], "only addresses, ports and paths differ");
         assert.ok(differing.includes("nessie.version.store.persist.cache-invalidations.service-names") && planned["nessie.version.store.persist.cache-invalidations.service-names"] === "nessie-mgmt");
@@ -146,9 +92,9 @@ describe("Nessie on real processes with the staging rendering", function () {
     });
 
     it("keeps its version store in PostgreSQL: JDBC2's tables in the database nessie, owned by nessie", () => {
-        const tables = pg.psql("select tablename || ':' || tableowner from pg_tables where schemaname = 'public' order by 1", NESSIE_DATABASE.name).split("\n");
+        const tables = stack.pg.psql("select tablename || ':' || tableowner from pg_tables where schemaname = 'public' order by 1", NESSIE_DATABASE.name).split("\n");
         assert.deepStrictEqual(tables.filter((t) => /^(objs2|refs2):/.test(t)), ["objs2:nessie", "refs2:nessie"]);
-        for (const r of replicas) assert.match(nessie.logOf(r), new RegExp(`Using objects cache with ${settings.cacheCapacityMB} MB`));
+        for (const r of replicas) assert.match(stack.nessie.logOf(r), new RegExp(`Using objects cache with ${settings.cacheCapacityMB} MB`));
     });
 
     it("an engine with its own keys creates a namespace and a table and commits a snapshot through /iceberg; the files are in the warehouse", () => {
@@ -161,7 +107,7 @@ describe("Nessie on real processes with the staging rendering", function () {
         const warehouse = `s3://${settings.warehouse.bucket}/${settings.warehouse.prefix}/`;
         assert.ok(created.location.startsWith(`${warehouse}e2e/orders`), created.location);
         assert.ok(appended.metadata_location.startsWith(created.location), appended.metadata_location);
-        const [listed] = s3(s3Endpoint, as("analyst"), [{ op: "list", bucket: settings.warehouse.bucket }]);
+        const [listed] = s3(stack.s3Endpoint, as("analyst"), [{ op: "list", bucket: settings.warehouse.bucket }]);
         const prefix = created.location.slice(`s3://${settings.warehouse.bucket}/`.length);
         const files = (listed.keys as string[]).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
         assert.strictEqual(files.filter((f) => /^\/metadata\/\d{5}-.*\.metadata\.json$/.test(f)).length, 2, files.join("\n"));
@@ -180,17 +126,17 @@ describe("Nessie on real processes with the staging rendering", function () {
         assert.deepStrictEqual(readBack.ids, [1, 2, 3, 4, 5]);
         // The endpoint the peers post to: the shared token is accepted, another is refused.
         const post = async (r: NessieReplica, t: string) =>
-            (await fetch(`http://${r.address}:${ports.management}/nessie-management/cache-coherency`, { method: "POST", headers: { "Content-Type": "application/json", "Nessie-Cache-Invalidation-Token": t }, body: JSON.stringify({ invalidations: [] }) })).status;
-        for (const r of replicas) assert.doesNotMatch(nessie.logOf(r), /invalid token|could not be sent/i, `${r.name} refused or failed an invalidation`);
-        assert.deepStrictEqual([await post(other, token), await post(other, "not-the-token")], [204, 400]);
-        assert.match(nessie.logOf(other), /invalid token/i, "the refused invalidation is logged");
+            (await fetch(`http://${r.address}:${stack.ports.management}/nessie-management/cache-coherency`, { method: "POST", headers: { "Content-Type": "application/json", "Nessie-Cache-Invalidation-Token": t }, body: JSON.stringify({ invalidations: [] }) })).status;
+        for (const r of replicas) assert.doesNotMatch(stack.nessie.logOf(r), /invalid token|could not be sent/i, `${r.name} refused or failed an invalidation`);
+        assert.deepStrictEqual([await post(other, stack.token), await post(other, "not-the-token")], [204, 400]);
+        assert.match(stack.nessie.logOf(other), /invalid token/i, "the refused invalidation is logged");
     });
 
     it("reads the table back after a restart of every replica", async () => {
-        for (const r of replicas) await nessie.stop(r);
+        for (const r of replicas) await stack.nessie.stop(r);
         const started = Date.now();
-        for (const r of replicas) nessie.restart(r);
-        await Promise.all(replicas.map((r) => nessie.waitReady(r, ports.management)));
+        for (const r of replicas) stack.nessie.restart(r);
+        await Promise.all(replicas.map((r) => stack.nessie.waitReady(r, stack.ports.management)));
         const [read] = iceberg(replicas[replicas.length - 1], [{ op: "read", namespace: "e2e", table: "orders" }]);
         report(`restart of ${replicas.length} replicas: ready again after ${seconds(Date.now() - started)}, e2e.orders reads ${read.ids.length} rows`);
         assert.deepStrictEqual(read.ids, [1, 2, 3, 4, 5]);
@@ -203,7 +149,7 @@ describe("Nessie on real processes with the staging rendering", function () {
         assert.ok(read.size >= 2, `alerts read ${[...read].join(", ")}`);
         // Micrometer exports a request timer once there has been a request.
         iceberg(replicas[0], [{ op: "read", namespace: "e2e", table: "orders" }]);
-        const text = await (await fetch(`http://${replicas[0].address}:${ports.management}/q/metrics`)).text();
+        const text = await (await fetch(`http://${replicas[0].address}:${stack.ports.management}/q/metrics`)).text();
         const exported = exportedNames(text);
         assert.deepStrictEqual([...read].filter((m) => !exported.has(m)), [], "read by an alert, not exported");
         const absent = [...ownMetrics].filter((m) => !exported.has(m));

@@ -242,8 +242,7 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
     const site = new SiteIngress(
         "site",
         {
-            namespace: namespaces.names.apps,
-            routes,
+            routes: routes.map((r) => ({ ...r, namespace: r.backend.namespace })),
             ingressClassName: ingress.className,
             clusterIssuer: certManager.issuerName,
             acme,

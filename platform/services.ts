@@ -4,6 +4,7 @@ import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
 import { postgresService } from "../components/postgres/service";
+import { trinoService } from "../components/trino/service";
 import { webServices } from "../components/web/service";
 import { serviceScope } from "./compose";
 import { PlatformService, ServiceScope } from "./contract";
@@ -14,6 +15,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         ...(config.postgres.enabled ? [postgresService(config.postgres, config.objectStore, scope)] : []),
         objectStoreService(config.objectStore, scope),
         ...(config.nessie.enabled ? [nessieService(config.nessie, config.objectStore, scope)] : []),
+        ...(config.trino.enabled ? [trinoService(config.trino, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

@@ -4,6 +4,7 @@
 // different services are ordered part by part, so two services may need each other.
 import * as assert from "assert";
 import { NESSIE_PORTS } from "../components/nessie/nessieProperties";
+import { TRINO_PORT } from "../components/trino/trinoProperties";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tcpPorts } from "../components/meta/network";
@@ -102,8 +103,8 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.ok(monitor);
             assert.deepStrictEqual((monitor.inputs.spec as any).selector.matchLabels, TOY_LABELS);
             const scrape = objectOf(resources, "NetworkPolicy", "platform-engines", "allow-prometheus-scrape");
-            // The engines tier's scrape ports: Nessie's management port, then the toy's metrics port.
-            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(NESSIE_PORTS.management, 7001));
+            // The engines tier's scrape ports, in order: the toy's metrics port, Trino's HTTP port, Nessie's management port.
+            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(7001, TRINO_PORT, NESSIE_PORTS.management));
         });
     });
 
@@ -192,7 +193,7 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.deepStrictEqual(resources.filter((r) => r.type.includes("KafkaCluster") || (r.inputs.metadata as any)?.namespace === "platform-streaming" && r.type.includes("StatefulSet")), []);
             assert.ok(!objectOf(resources, "PodMonitor", "platform-management", "kafka"));
             const rules = objectOf(resources, "PrometheusRule", "platform-management", "data-platform")!.inputs.spec as any;
-            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
+            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-trino", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
         });
     });
 });

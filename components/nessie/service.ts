@@ -1,6 +1,7 @@
 // The Nessie catalog as a platform service: the endpoint the engines name, what it needs (the
 // database nessie, write access to the warehouse bucket with its own identity) and what is
 // watched of it.
+import * as pulumi from "@pulumi/pulumi";
 import { NessieSettings, ObjectStoreSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
 import { tcpPorts } from "../meta/network";
@@ -10,13 +11,18 @@ import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/servi
 import { endpointPeer } from "../web/networkPolicies";
 import { nessieDashboard } from "./dashboard";
 import { NESSIE_METRIC_SOURCES, nessieAlerts, nessieScrapeTargets } from "./monitoring";
-import { NESSIE_POD_LABELS, NessieCatalog } from "./nessieCatalog";
-import { NESSIE_PORTS } from "./nessieProperties";
+import { NESSIE_NAMES, NESSIE_POD_LABELS, NessieCatalog } from "./nessieCatalog";
+import { NESSIE_PORTS, NESSIE_WAREHOUSE } from "./nessieProperties";
 
 export const NESSIE_SERVICE = "nessie";
 /** Nessie's database and its owner, and its identity on the object store. */
 export const NESSIE_DATABASE = { name: "nessie", owner: "nessie" } as const;
 export const NESSIE_IDENTITY = "nessie";
+
+/** Nessie's Iceberg REST API as the engines in the cluster name it, and the warehouse they ask it for. */
+export function nessieIcebergCatalog(namespace: pulumi.Input<string>): { readonly uri: pulumi.Output<string>; readonly warehouse: string } {
+    return { uri: pulumi.interpolate`http://${NESSIE_NAMES.service}.${namespace}.svc.cluster.local:${NESSIE_PORTS.http}/iceberg`, warehouse: NESSIE_WAREHOUSE };
+}
 
 export function nessieService(settings: NessieSettings, objectStore: ObjectStoreSettings, scope: ServiceScope): PlatformService {
     const namespace = scope.namespaces.engines;

@@ -14,7 +14,7 @@ import { AlertmanagerSettings, renderAlertmanagerConfig } from "./alertmanager";
 import { RuleGroup } from "./alerts";
 import { alloyConfig } from "./alloyConfig";
 import { PORTS, alloyPolicySpec, allowScrapeSpec, managementPolicySpecs } from "./observabilityPolicies";
-import { ScrapeTarget, podMonitorSpec } from "./scrapeTargets";
+import { ScrapeTarget, podMonitorSpec, scrapeAuthSecretName } from "./scrapeTargets";
 
 /** Names the other objects rely on: the Grafana admin and Alertmanager config Secrets, Loki's Service. */
 export const NAMES = { release: "monitoring", grafanaAdmin: "grafana-admin", alertmanagerConfig: "alertmanager-config", loki: "loki" } as const;
@@ -124,6 +124,13 @@ export class Monitoring extends pulumi.ComponentResource {
         // --- What to scrape, what to alert on, what to show.
         const afterStack = { parent: this, dependsOn: crdsFrom };
         for (const target of args.scrapeTargets) {
+            if (target.basicAuthUser !== undefined) {
+                new PlatformSecret(
+                    `${name}-scrape-auth-${target.name}`,
+                    { namespace, secretName: scrapeAuthSecretName(target), data: { username: target.basicAuthUser, password: "" }, labels, sealingKey: args.sealingKey },
+                    child,
+                );
+            }
             new k8s.apiextensions.CustomResource(
                 `${name}-monitor-${target.name}`,
                 { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name: target.name, namespace, labels }, spec: podMonitorSpec(target) },

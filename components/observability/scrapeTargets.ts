@@ -13,6 +13,17 @@ export interface ScrapeTarget {
     /** Its number, for the NetworkPolicy that lets Prometheus in. */
     readonly portNumber: number;
     readonly path: string;
+    /**
+     * A user name sent with HTTP Basic auth and an empty password, for endpoints that want a user but
+     * no credentials (Trino without authentication reads its X-Trino-User from Basic auth too; a
+     * PodMonitor can set no other header).
+     */
+    readonly basicAuthUser?: string;
+}
+
+/** The Secret (in the PodMonitors' namespace) holding a target's Basic auth user and empty password. */
+export function scrapeAuthSecretName(target: ScrapeTarget): string {
+    return `scrape-auth-${target.name}`;
 }
 
 /** The metrics endpoints of what the platform runs for every service (the services declare their own). */
@@ -30,6 +41,15 @@ export function podMonitorSpec(target: ScrapeTarget) {
     return {
         selector: { matchLabels: { ...target.podLabels } },
         namespaceSelector: { matchNames: [target.namespace] },
-        podMetricsEndpoints: [{ port: target.port, path: target.path, interval: "30s" }],
+        podMetricsEndpoints: [
+            {
+                port: target.port,
+                path: target.path,
+                interval: "30s",
+                ...(target.basicAuthUser !== undefined
+                    ? { basicAuth: { username: { name: scrapeAuthSecretName(target), key: "username" }, password: { name: scrapeAuthSecretName(target), key: "password" } } }
+                    : {}),
+            },
+        ],
     };
 }

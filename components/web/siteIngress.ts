@@ -43,11 +43,14 @@ export function tlsSecretName(host: string): string {
     return `${host.replace(/\./g, "-")}-tls`;
 }
 
-export interface SiteIngressArgs {
-    /** Namespace of the backends (the apps tier). */
+/** A route with the namespace of its Service: a host's Ingress lives beside its backends. */
+export interface NamespacedRoute extends Route {
     readonly namespace: pulumi.Input<string>;
-    /** Every published path of every web service. */
-    readonly routes: readonly Route[];
+}
+
+export interface SiteIngressArgs {
+    /** Every published path of every service (the paths of one host share a namespace). */
+    readonly routes: readonly NamespacedRoute[];
     /** IngressClass of the platform's controller. */
     readonly ingressClassName: string;
     /** ClusterIssuer that signs the hosts' certificates. */
@@ -71,13 +74,19 @@ export class SiteIngress extends pulumi.ComponentResource {
         super("platform:web:SiteIngress", name, {}, opts);
         const rules = ingressRules(args.routes);
         this.hosts = [...rules.keys()];
+        const namespaces = new Map<string, pulumi.Input<string>>();
+        for (const r of args.routes) {
+            const other = namespaces.get(r.host);
+            if (other !== undefined && other !== r.namespace) throw new Error(`https://${r.host} has backends in two namespaces: an Ingress can only send to Services of its own`);
+            namespaces.set(r.host, r.namespace);
+        }
         for (const [host, paths] of rules) {
             new k8s.networking.v1.Ingress(
                 `${name}-${host}`,
                 {
                     metadata: {
                         name: host.replace(/\./g, "-"),
-                        namespace: args.namespace,
+                        namespace: namespaces.get(host)!,
                         labels: standardLabels({ name: "site", instance: host, component: "ingress" }),
                         annotations: { "cert-manager.io/cluster-issuer": args.clusterIssuer },
                     },
@@ -90,13 +99,15 @@ export class SiteIngress extends pulumi.ComponentResource {
                 { parent: this, dependsOn: args.issuerReady },
             );
         }
-        if (args.acme && rules.size > 0) {
-            // cert-manager's HTTP-01 solver pods answer the challenge behind the controller.
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-acme-solver`,
-                { metadata: { name: "acme-http01-solver", namespace: args.namespace }, spec: acmeSolverPolicySpec(args.ingressPeer) },
-                { parent: this },
-            );
+        if (args.acme) {
+            // cert-manager's HTTP-01 solver pods answer the challenge behind the controller, beside each host's Ingress.
+            [...new Set(namespaces.values())].forEach((namespace, i) => {
+                new k8s.networking.v1.NetworkPolicy(
+                    i === 0 ? `${name}-acme-solver` : `${name}-acme-solver-${i}`,
+                    { metadata: { name: "acme-http01-solver", namespace }, spec: acmeSolverPolicySpec(args.ingressPeer) },
+                    { parent: this },
+                );
+            });
         }
         this.registerOutputs({ hosts: this.hosts });
     }

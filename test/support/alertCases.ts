@@ -146,6 +146,11 @@ const nessieTraffic = (errors: number) => [
 /** The version store's calls to PostgreSQL failing 60 times a minute with `exception`. */
 const persistFailures = (exception: string) => [series("nessie_storage_persist_total", { ...engines, pod: "nessie-abc", method: "fetchTypedObjs", result: "failure", exception }, growing(60))];
 
+const trinoCoordinator = (available: number) => [series("kube_deployment_status_replicas_available", { ...engines, deployment: "trino-coordinator", job: "kube-state-metrics" }, steady(available))];
+const TRINO_DOWN = "The trino-coordinator Deployment in platform-engines has no available replica.";
+/** A gauge of the coordinator's /metrics (job trino-coordinator). */
+const trinoGauge = (metric: string, value: number) => [series(metric, { ...engines, job: "trino-coordinator", pod: "trino-coordinator-abc" }, steady(value))];
+
 export const ALERT_CASES: readonly AlertCase[] = [
     {
         alert: "PostgresNoLeader",
@@ -575,6 +580,55 @@ export const ALERT_CASES: readonly AlertCase[] = [
         when: "only reads of absent objects fail (ordinary on commits)",
         series: persistFailures("ObjNotFoundException"),
         at: "30m",
+        fires: [],
+    },
+    {
+        alert: "TrinoCoordinatorDown",
+        when: "the coordinator has no available replica",
+        series: trinoCoordinator(0),
+        at: "5m",
+        fires: [{ severity: "critical", labels: engines, description: TRINO_DOWN }],
+    },
+    {
+        alert: "TrinoCoordinatorDown",
+        when: "kube-state-metrics has no series of the coordinator's Deployment",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: engines, description: TRINO_DOWN }],
+    },
+    {
+        alert: "TrinoCoordinatorDown",
+        when: "the coordinator is available",
+        series: trinoCoordinator(1),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "TrinoQueriesQueued",
+        when: "3 queries have been queued for 20 minutes",
+        series: trinoGauge("trino_execution_name_QueryManager_QueuedQueries", 3),
+        at: "20m",
+        fires: [{ severity: "warning", labels: engines, description: "3 queries are queued on the Trino coordinator in platform-engines." }],
+    },
+    {
+        alert: "TrinoQueriesQueued",
+        when: "no query waits",
+        series: trinoGauge("trino_execution_name_QueryManager_QueuedQueries", 0),
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "TrinoWorkersMissing",
+        when: "the coordinator has seen 2 of prod's 3 workers (3 active nodes with itself) for 15 minutes",
+        series: trinoGauge("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount", 3),
+        at: "15m",
+        fires: [{ severity: "warning", labels: engines, description: "The Trino coordinator in platform-engines sees 2 active workers of 3." }],
+    },
+    {
+        alert: "TrinoWorkersMissing",
+        when: "all 3 workers and the coordinator are active",
+        series: trinoGauge("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount", 4),
+        at: "15m",
         fires: [],
     },
 ];

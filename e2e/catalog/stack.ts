@@ -1,0 +1,107 @@
+// The catalog's real backends, as the catalog and lakehouse e2e tiers start them: a PostgreSQL
+// with Nessie's database, one SeaweedFS server with the stack's identities and buckets, and Nessie
+// replicas with the stack's rendered application.properties, secrets and JVM options (only
+// addresses, ports and paths differ: the catalog tier checks that against the plan).
+import * as assert from "assert";
+import { randomBytes } from "crypto";
+import { nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../../components/nessie/nessieProperties";
+import { NESSIE_DATABASE, NESSIE_IDENTITY } from "../../components/nessie/service";
+import { bucketInitScript } from "../../components/objectstore/seaweedfsCommands";
+import { resolveConfig } from "../../config";
+import { nessieHeapMB } from "../../config/nessie";
+import { PlatformConfig } from "../../config/types";
+import { PostgresServer, startPostgres } from "../../test/support/realTools";
+import { rawConfigOf } from "../../test/support/stacks";
+import { tempDir } from "../../test/support/tempdirs";
+import { Keyed, createDatabase, identitiesFile } from "../objectstore/helpers";
+import { LocalStore, port, shellAddresses, startSingle } from "../objectstore/localStore";
+import { LocalNessie, NessieReplica, setupCatalogTools } from "./localNessie";
+
+export interface CatalogStack {
+    readonly pg: PostgresServer;
+    readonly store: LocalStore;
+    /** The S3 gateway's URL. */
+    readonly s3Endpoint: string;
+    readonly nessie: LocalNessie;
+    readonly replicas: NessieReplica[];
+    readonly ports: { readonly http: number; readonly management: number };
+    /** The cache-invalidation token the replicas share. */
+    readonly token: string;
+    /** application.properties as each replica (by address) was started with. */
+    readonly rendered: ReadonlyMap<string, string>;
+    /** Nessie's Iceberg REST endpoint on the first replica. */
+    readonly icebergUri: string;
+    /** What setup and start took, for the tier's figures. */
+    readonly figures: { readonly setupMs: number; readonly java: string; readonly readyMs: number[]; readonly totalMs: number };
+    /** Logs of every process, for a failed run. */
+    tails(): string;
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts the backends for `config` with the keyed identities: `replicas` Nessie replicas (default:
+ * the stack's), each on its own loopback address (127.0.0.2, ...) and the same ports.
+ */
+export async function startCatalogStack(config: PlatformConfig, keyed: readonly Keyed[], replicas = config.nessie.replicas): Promise<CatalogStack> {
+    const settings = config.nessie;
+    const tools = setupCatalogTools();
+    const since = Date.now();
+    const pg = await startPostgres();
+    const dbPassword = randomBytes(12).toString("hex");
+    createDatabase(pg, NESSIE_DATABASE.name, NESSIE_DATABASE.owner, dbPassword);
+    // The store's own rendering is checked by the objectstore tier: here one weed server with the stack's identities.
+    const store = LocalStore.create("catalog-store");
+    const server = await startSingle(store, resolveConfig(rawConfigOf("dev")).objectStore.seaweedfs, identitiesFile(keyed));
+    await store.waitReady([server]);
+    const s3Endpoint = `http://127.0.0.1:${server.port}`;
+    const { master, filer } = shellAddresses(store);
+    const init = store.shell(bucketInitScript(config.objectStore.buckets, master, filer));
+    assert.strictEqual(init.status, 0, init.output);
+
+    const ports = { http: await port(), management: await port() };
+    const addresses = Array.from({ length: replicas }, (_, i) => `127.0.0.${i + 2}`);
+    const own = keyed.find((k) => k.identity.name === NESSIE_IDENTITY)!;
+    const token = randomBytes(16).toString("hex");
+    const rendered = new Map<string, string>();
+    const nessie = new LocalNessie(tempDir("nessie"), tools.java);
+    const started = addresses.map((address, i) =>
+        nessie.start(`nessie-${i}`, address, ({ secretsFile }) => {
+            const properties =
+                renderNessieProperties({
+                    database: { host: "127.0.0.1", port: pg.port, name: NESSIE_DATABASE.name, user: NESSIE_DATABASE.owner },
+                    s3: { endpoint: s3Endpoint, region: config.objectStore.region, pathStyle: true },
+                    warehouse: settings.warehouse,
+                    cacheCapacityMB: settings.cacheCapacityMB,
+                    // Bare IP literals need a leading "=" (else Nessie asks DNS for them); the first "=" is the property's.
+                    peers: replicas > 1 ? addresses.map((a) => `=${a}`).join(",") : undefined,
+                    secretsFile,
+                    ports,
+                }) + `quarkus.http.host=${address}\nquarkus.management.host=${address}\n`;
+            rendered.set(address, properties);
+            return {
+                properties,
+                secrets: renderNessieSecrets({ databasePassword: dbPassword, accessKeyId: own.accessKey, secretAccessKey: own.secretKey, invalidationToken: token }),
+                jvmOptions: nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)),
+            };
+        }),
+    );
+    const ready = await Promise.all(started.map((r) => nessie.waitReady(r, ports.management)));
+    return {
+        pg,
+        store,
+        s3Endpoint,
+        nessie,
+        replicas: started,
+        ports,
+        token,
+        rendered,
+        icebergUri: `http://${addresses[0]}:${ports.http}/iceberg`,
+        figures: { setupMs: tools.ms, java: tools.java, readyMs: ready, totalMs: Date.now() - since },
+        tails: () => [...started.map((r) => nessie.tail(r)), store.tails()].join("\n"),
+        stop: async () => {
+            await nessie.stopAll();
+            await store.stopAll();
+            pg.stop();
+        },
+    };
+}

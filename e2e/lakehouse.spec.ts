@@ -1,0 +1,212 @@
+// The lakehouse engines for real, on the catalog's real backends (PostgreSQL, SeaweedFS with the
+// staging identities, a Nessie replica with the staging properties): a Trino coordinator and a
+// worker from the trino-server 476 tarball with the etc/ files the program renders for staging
+// (only addresses, ports, paths and a smaller heap differ, and the test checks that) run a SQL
+// round trip into the warehouse through Nessie's Iceberg REST API.
+import * as assert from "assert";
+import { NESSIE_WAREHOUSE } from "../components/nessie/nessieProperties";
+import { TRINO_METRIC_SOURCES, TRINO_SCRAPE_USER } from "../components/trino/monitoring";
+import { TRINO_IDENTITY } from "../components/trino/service";
+import { TRINO_NAMES } from "../components/trino/trinoCluster";
+import { LAKEHOUSE_CATALOG, TRINO_ENV, TrinoRole, renderTrinoEtc, trinoEnvironment, workerPreStop } from "../components/trino/trinoProperties";
+import { resolveConfig } from "../config";
+import { trinoMemory, trinoQueryMaxMemoryMB } from "../config/trino";
+import { TrinoSettings } from "../config/types";
+import { seriesNames } from "../components/observability/metrics";
+import { objectsOf, runPlan } from "../test/support/plan";
+import { parseProperties as props } from "../test/support/properties";
+import { rawConfigOf, withValues } from "../test/support/stacks";
+import { tempDir } from "../test/support/tempdirs";
+import { CatalogStack, startCatalogStack } from "./catalog/stack";
+import { LocalTrino, TrinoNode, setupTrino, trinoQuery } from "./lakehouse/localTrino";
+import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
+import { port } from "./objectstore/localStore";
+import { Figures, seconds } from "./support/figures";
+import { exportedNames } from "./support/metrics";
+import { spawnSync } from "child_process";
+
+/** Keys whose values are addresses, ports or paths: a local run may change them. */
+const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "s3.endpoint"];
+/** Keys derived from the heap, which the local run makes smaller (two JVMs beside Nessie on one machine). */
+const HEAP_KEYS = ["query.max-memory", "query.max-memory-per-node", "memory.heap-headroom-per-node"];
+const LOCAL_HEAP = "1Gi";
+
+describe("Lakehouse engines on real processes with the staging rendering", function () {
+    this.timeout(1_200_000);
+    const config = resolveConfig(withValues(rawConfigOf("staging"), { objectStore: { identities: E2E_IDENTITIES } }));
+    const settings = config.trino;
+    // The same settings with the local heap: the memory keys follow from it as they do from the real one.
+    const local: TrinoSettings = { ...settings, coordinator: { ...settings.coordinator, jvmHeap: LOCAL_HEAP }, worker: { ...settings.worker, jvmHeap: LOCAL_HEAP } };
+    const keyed = stackIdentities(config);
+    const as = (name: string): Keyed => keyed.find((k) => k.identity.name === name)!;
+    const figures = new Figures("Lakehouse e2e", "lakehouse e2e: ");
+    const report = figures.report;
+    let stack: CatalogStack;
+    let trino: LocalTrino;
+    let coordinator: TrinoNode;
+    let worker: TrinoNode;
+    const rendered = new Map<TrinoRole, Record<string, string>>();
+    const sql = (statement: string) => trinoQuery(coordinator.port, statement);
+
+    before(async function () {
+        const tools = setupTrino();
+        report(`setup (trino-server 476, ${tools.javaHome}): ${seconds(tools.ms)}`);
+        stack = await startCatalogStack(config, keyed, 1);
+        report(`backends (PostgreSQL, SeaweedFS, Nessie): ${seconds(stack.figures.totalMs)}`);
+        const own = as(TRINO_IDENTITY);
+        trino = new LocalTrino(tempDir("trino"), tools.server, tools.javaHome, {
+            [TRINO_ENV.accessKey]: own.accessKey,
+            [TRINO_ENV.secretKey]: own.secretKey,
+            [TRINO_ENV.sharedSecret]: "e2e-shared-secret-of-the-local-trino-nodes-000",
+        });
+        const ports = { coordinator: await port(), worker: await port() };
+        const files = (role: TrinoRole) => {
+            const f = renderTrinoEtc(
+                {
+                    role,
+                    environment: trinoEnvironment(config.environment),
+                    memory: trinoMemory(local[role]),
+                    queryMaxMemoryMB: trinoQueryMaxMemoryMB(local),
+                    coordinatorSchedules: settings.coordinatorSchedules,
+                    discoveryUri: `http://127.0.0.1:${ports.coordinator}`,
+                    shutdownGracePeriodSeconds: settings.shutdown.gracePeriodSeconds,
+                    port: ports[role],
+                    dataDir: tempDir(`trino-${role}-data`),
+                },
+                { restUri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true } },
+            );
+            rendered.set(role, f);
+            return f;
+        };
+        const started = Date.now();
+        coordinator = trino.start("trino-coordinator-0", ports.coordinator, files("coordinator"));
+        worker = trino.start("trino-worker-0", ports.worker, files("worker"));
+        const ready = await Promise.all([trino.waitReady(coordinator), trino.waitReady(worker)]);
+        // The worker runs the tasks (include-coordinator=false): wait until the coordinator sees it.
+        await waitForNodes(2);
+        report(`coordinator and worker ready after ${ready.map(seconds).join(", ")}; the worker announced after ${seconds(Date.now() - started)}`);
+    });
+
+    after(async function () {
+        const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
+        if (incomplete) {
+            for (const n of trino?.nodes ?? []) console.log(trino.tail(n));
+            if (stack) console.log(stack.tails());
+        }
+        await trino?.stopAll();
+        await stack?.stop();
+        figures.print();
+    });
+
+    /** Until the coordinator counts `n` active nodes (itself included). */
+    async function waitForNodes(n: number, timeoutMs = 120_000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const { rows } = await sql("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'");
+            if (Number(rows[0][0]) === n) return;
+            if (Date.now() > deadline) throw new Error(`the coordinator sees ${rows[0][0]} active nodes, not ${n}`);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
+
+    it("runs the plan's coordinator and worker files, apart from addresses, ports, paths and a smaller heap", () => {
+        const plan = runPlan("staging");
+        assert.strictEqual(plan.code, 0, plan.stderr);
+        const objects = objectsOf(plan.outDir);
+        for (const role of ["coordinator", "worker"] as const) {
+            const data: Record<string, string> = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${TRINO_NAMES[role]}-etc`).data;
+            const planned = Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace("catalog_", "catalog/"), v]));
+            const mine = rendered.get(role)!;
+            assert.deepStrictEqual(Object.keys(planned).sort(), Object.keys(mine).sort(), `${role}: the same files`);
+            for (const file of Object.keys(mine).filter((f) => f.endsWith(".properties"))) {
+                const [p, l] = [props(planned[file]), props(mine[file])];
+                const differing = [...new Set([...Object.keys(p), ...Object.keys(l)])].filter((k) => p[k] !== l[k]);
+                assert.deepStrictEqual(differing.filter((k) => !LOCAL_KEYS.includes(k) && !HEAP_KEYS.includes(k)), [], `${role} ${file}: only addresses, ports, paths and heap-derived memory differ`);
+            }
+            const jvm = (text: string) => text.split("\n").filter((l) => !/^-Xm[xs]/.test(l));
+            assert.deepStrictEqual(jvm(mine["jvm.config"]), jvm(planned["jvm.config"]), `${role} jvm.config: only the heap differs`);
+            assert.match(planned["jvm.config"], new RegExp(`^-Xmx${trinoMemory(settings[role]).heapMB}m$`, "m"));
+            const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === TRINO_NAMES[role]);
+            assert.strictEqual(deployment.spec.replicas, role === "worker" ? settings.workers : 1);
+        }
+        assert.strictEqual(props(planned("coordinator"))["node-scheduler.include-coordinator"], "false");
+        function planned(role: TrinoRole) {
+            return objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${TRINO_NAMES[role]}-etc`).data["config.properties"];
+        }
+    });
+
+    it("creates a schema and a Parquet table in the lakehouse catalog, inserts 10,000 rows and reads the right count and aggregate", async () => {
+        const table = `${LAKEHOUSE_CATALOG}.e2e.orders`;
+        const schema = await sql(`CREATE SCHEMA ${LAKEHOUSE_CATALOG}.e2e`);
+        const create = await sql(`CREATE TABLE ${table} (id BIGINT, amount DOUBLE, region VARCHAR) WITH (format = 'PARQUET')`);
+        const insert = await sql(
+            `INSERT INTO ${table} SELECT x, x * 0.5, element_at(ARRAY['north', 'east', 'south', 'west'], CAST(x % 4 AS INTEGER) + 1) FROM UNNEST(sequence(1, 10000)) AS t(x)`,
+        );
+        assert.strictEqual(Number(insert.rows[0][0]), 10_000, "rows inserted");
+        const count = await sql(`SELECT count(*) FROM ${table}`);
+        assert.strictEqual(Number(count.rows[0][0]), 10_000);
+        const aggregate = await sql(`SELECT region, count(*), sum(id), sum(amount) FROM ${table} GROUP BY region ORDER BY region`);
+        assert.deepStrictEqual(
+            aggregate.rows.map((r) => [r[0], Number(r[1])]),
+            [["east", 2500], ["north", 2500], ["south", 2500], ["west", 2500]],
+        );
+        assert.strictEqual(aggregate.rows.reduce((s, r) => s + Number(r[2]), 0), 50_005_000, "sum(id) over all regions");
+        assert.strictEqual(aggregate.rows.reduce((s, r) => s + Number(r[3]), 0), 25_002_500, "sum(amount) over all regions");
+        report(`latencies: CREATE SCHEMA ${schema.ms} ms, CREATE TABLE ${create.ms} ms, INSERT 10,000 rows ${insert.ms} ms, count(*) ${count.ms} ms, GROUP BY ${aggregate.ms} ms`);
+    });
+
+    it("wrote Parquet data files into the warehouse bucket, and the table is in Nessie's API", async () => {
+        const bucket = config.nessie.warehouse.bucket;
+        const [listed] = s3(stack.s3Endpoint, as("analyst"), [{ op: "list", bucket }]);
+        const files = (listed.keys as string[]).filter((k) => k.startsWith(`${config.nessie.warehouse.prefix}/e2e/orders`));
+        const data = files.filter((k) => /\/data\/.*\.parquet$/.test(k));
+        assert.ok(data.length >= 1, files.join("\n"));
+        assert.ok(files.some((k) => /\/metadata\/.*\.metadata\.json$/.test(k)), "table metadata");
+        const entries = (await (await fetch(`http://${stack.replicas[0].address}:${stack.ports.http}/api/v2/trees/main/entries`)).json()) as { entries: { name: { elements: string[] }; type: string }[] };
+        const found = entries.entries.map((e) => `${e.type}:${e.name.elements.join(".")}`);
+        assert.ok(found.includes("ICEBERG_TABLE:e2e.orders"), found.join(", "));
+        report(`warehouse files of e2e.orders: ${files.length} (${data.length} Parquet); Nessie's main branch holds ${found.join(", ")}`);
+    });
+
+    it("serves the data after a restart of every Trino node", async () => {
+        await trino.stop(worker);
+        await trino.stop(coordinator);
+        const started = Date.now();
+        trino.restart(coordinator);
+        trino.restart(worker);
+        await Promise.all([trino.waitReady(coordinator), trino.waitReady(worker)]);
+        await waitForNodes(2);
+        const count = await sql(`SELECT count(*), sum(id) FROM ${LAKEHOUSE_CATALOG}.e2e.orders`);
+        report(`restart of coordinator and worker: serving again after ${seconds(Date.now() - started)}, count(*) ${count.ms} ms`);
+        assert.deepStrictEqual(count.rows[0].map(Number), [10_000, 50_005_000]);
+    });
+
+    it("serves every metric of its catalogue on /metrics to the scrape's user (Basic auth, no password), in OpenMetrics only", async () => {
+        const url = `http://127.0.0.1:${coordinator.port}/metrics`;
+        const basic = `Basic ${Buffer.from(`${TRINO_SCRAPE_USER}:`).toString("base64")}`;
+        const response = await fetch(url, { headers: { Authorization: basic, Accept: "application/openmetrics-text;version=1.0.0,text/plain;q=0.5" } });
+        assert.strictEqual(response.status, 200);
+        const text = await response.text();
+        const exported = exportedNames(text);
+        const catalogue = TRINO_METRIC_SOURCES.trino.metrics.flatMap(seriesNames);
+        assert.deepStrictEqual(catalogue.filter((m) => !exported.has(m)), [], "in the catalogue (read by alerts and the dashboard), not exported");
+        // The worker serves its own pool's gauges, which the dashboard reads per node.
+        const workerText = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`, { headers: { Authorization: basic } })).text();
+        assert.ok(exportedNames(workerText).has("trino_memory_type_MemoryPool_name_general_MaxBytes"));
+        assert.strictEqual((await fetch(url)).status, 401, "no user, no metrics");
+        assert.strictEqual((await fetch(url, { headers: { Authorization: basic, Accept: "text/plain;version=0.0.4" } })).status, 406, "only OpenMetrics");
+        report(`metrics: ${exported.size} series names on the coordinator; the ${catalogue.length} of the catalogue all exported`);
+    });
+
+    it("drains a worker with the rendered preStop: the worker exits and the coordinator stops counting it", async () => {
+        const started = Date.now();
+        const preStop = spawnSync("/bin/sh", ["-c", workerPreStop(worker.port)], { encoding: "utf8", timeout: (2 * settings.shutdown.gracePeriodSeconds + settings.shutdown.drainSeconds) * 1000 });
+        assert.strictEqual(preStop.status, 0, `preStop failed: ${preStop.stderr}`);
+        assert.ok(await trino.exited(worker, 5000), "the worker has exited when its preStop returns");
+        const took = Date.now() - started;
+        // Announced as shutting down for the grace period, then waits as long again after its (no) tasks.
+        assert.ok(took >= 2 * settings.shutdown.gracePeriodSeconds * 1000 - 2000, `drained in ${took} ms`);
+        await waitForNodes(1);
+        report(`worker drained by its preStop in ${seconds(took)} (grace period ${settings.shutdown.gracePeriodSeconds} s, twice)`);
+    });
+});
