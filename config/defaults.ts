@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -17,6 +17,7 @@ export interface StructuredDefaults {
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;
+    readonly spark: SparkSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -85,6 +86,28 @@ const TRINO_IMAGE = "trinodb/trino:476";
 
 function trino(workers: number, coordinator: ResourceSettings, worker: ResourceSettings, shutdown: TrinoSettings["shutdown"], ingress?: TrinoSettings["ingress"]): TrinoSettings {
     return { enabled: true, image: TRINO_IMAGE, workers, coordinatorSchedules: workers === 0, coordinator: { resources: coordinator }, worker: { resources: worker }, shutdown, ...(ingress ? { ingress } : {}) };
+}
+
+/**
+ * Iceberg table maintenance, the platform's own Spark job (images/spark/jobs): compact data files
+ * and manifests of every table of the lakehouse catalog. (Nessie's tables are gc.enabled=false:
+ * expiring snapshots and deleting files is Nessie GC's, across all branches.)
+ */
+function icebergMaintenance(schedule: string, executors: number): SparkJobSettings {
+    return {
+        name: "iceberg-maintenance",
+        application: "local:///opt/spark/jobs/iceberg_maintenance.py",
+        args: ["--catalog", "lakehouse"],
+        catalogs: ["lakehouse"],
+        executors,
+        driver: resources("250m", "1Gi", "1", "1Gi"),
+        executor: resources("500m", "2Gi", "1", "2Gi"),
+        schedule,
+    };
+}
+
+function spark(driver: ResourceSettings, executor: ResourceSettings, jobs: SparkJobSettings[]): SparkSettings {
+    return { enabled: true, version: "3.5.7", driver, executor, tolerations: [], jobs };
 }
 
 /** Nessie 0.99.0: the newest release whose server runner jar Maven Central serves here (the e2e runs that jar). */
@@ -191,6 +214,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         nessie: nessie(1, 64, resources("250m", "512Mi", "1", "768Mi")),
         // Dev budget: one coordinator that runs the tasks too, 0.25 CPU / 1 GiB requested; published at trino.<domain>.
         trino: trino(0, resources("250m", "1Gi", "2", "1536Mi"), resources("250m", "1Gi", "2", "1536Mi"), { gracePeriodSeconds: 10, drainSeconds: 60 }, { host: "trino" }),
+        // Dev: no job runs until one is declared (requests nothing).
+        spark: spark(resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1Gi", "1", "1Gi"), []),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -250,6 +275,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         observability: observability("medium"),
         nessie: nessie(2, 256, resources("500m", "1Gi", "2", "1536Mi")),
         trino: trino(2, resources("500m", "2Gi", "2", "3Gi"), resources("1", "3Gi", "2", "4Gi"), { gracePeriodSeconds: 30, drainSeconds: 300 }),
+        spark: spark(resources("500m", "1Gi", "1", "2Gi"), resources("500m", "2Gi", "1", "2Gi"), [icebergMaintenance("30 4 * * *", 1)]),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -310,6 +336,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         observability: observability("large"),
         nessie: nessie(2, 512, resources("1", "2Gi", "2", "2Gi")),
         trino: trino(3, resources("1", "4Gi", "4", "6Gi"), resources("2", "8Gi", "4", "12Gi"), { gracePeriodSeconds: 60, drainSeconds: 900 }),
+        spark: spark(resources("1", "2Gi", "2", "4Gi"), resources("1", "4Gi", "2", "4Gi"), [icebergMaintenance("30 4 * * *", 2)]),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -271,6 +271,48 @@ export interface TrinoSettings {
     readonly ingress?: { readonly host: string };
 }
 
+/** A node taint a pod tolerates. */
+export interface Toleration {
+    readonly key: string;
+    readonly operator: "Equal" | "Exists";
+    readonly value?: string;
+    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** A Spark application of config: a spark-submit in cluster mode, on a schedule (CronJob) or once (Job). */
+export interface SparkJobSettings {
+    /** Names the Job or CronJob (spark-<name>), the Spark application and its pods. */
+    readonly name: string;
+    /** The class to run, for a jar. */
+    readonly mainClass?: string;
+    /** local:///... in the image, or s3a://... in the object store (.jar or .py). */
+    readonly application: string;
+    readonly args: readonly string[];
+    /** Catalogs it uses: only those spark-defaults.conf configures (lakehouse). */
+    readonly catalogs: readonly string[];
+    /** spark.executor.instances. */
+    readonly executors: number;
+    readonly driver: ResourceSettings;
+    readonly executor: ResourceSettings;
+    /** Cron schedule; absent: the job runs once per change (a Job). */
+    readonly schedule?: string;
+}
+
+/** Spark in native Kubernetes mode: the image, its drivers' and executors' resources, and the jobs of config. */
+export interface SparkSettings {
+    readonly enabled: boolean;
+    /** Spark release of the image built from images/spark (apache/spark:<version>-scala2.12-java17-python3-ubuntu). */
+    readonly version: string;
+    /** A prebuilt image of images/spark (when buildImages is false). */
+    readonly image?: string;
+    /** Default resources of a driver and of an executor (a job may set its own). */
+    readonly driver: ResourceSettings;
+    readonly executor: ResourceSettings;
+    /** Taints drivers and executors tolerate (e.g. a pool of batch nodes). */
+    readonly tolerations: readonly Toleration[];
+    readonly jobs: readonly SparkJobSettings[];
+}
+
 /** The platform's object storage: buckets and least-privilege identities on SeaweedFS or an external S3. */
 export interface ObjectStoreSettings {
     /** seaweedfs: deployed in the storage tier; external: an S3 endpoint outside the platform. */
@@ -452,6 +494,7 @@ export interface PlatformConfig {
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;
+    readonly spark: SparkSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;

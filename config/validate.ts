@@ -7,6 +7,7 @@ import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
 import { nessie } from "./nessie";
+import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
 import { CONFIG_KEYS, ConfigKey, ConfigKeyDefinition, isConfigKey } from "./keys";
@@ -609,6 +610,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         objectStore: objectStoreSettings,
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
+        spark: spark(c, environment, deepMerge(structured.spark, values.spark)),
         install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
@@ -631,6 +633,12 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     backupTarget(c, environment, config.postgres, config.objectStore);
     if (config.nessie.enabled && !config.postgres.enabled) {
         c.fail("nessie.enabled", true, "false, or postgres.enabled true: Nessie's version store is the platform PostgreSQL (database nessie)");
+    }
+    if (config.spark.enabled && !config.nessie.enabled) {
+        c.fail("spark.enabled", true, "false, or nessie.enabled true: Spark's lakehouse catalog is Nessie");
+    }
+    if (!config.registry.build && config.spark.enabled && config.spark.image === undefined) {
+        c.fail("spark.image", undefined, "a prebuilt Spark image (images/spark) when buildImages is false");
     }
     if (config.trino.enabled && !config.nessie.enabled) {
         c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");

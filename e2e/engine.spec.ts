@@ -120,6 +120,27 @@ describe("the real engine: pulumi up, a no-change preview, an update, a refused 
         printCriticalPath("update");
     });
 
+    it("the engines namespace's real Pod Security Admission (restricted) admits Spark's rendered driver and executor pods, and refuses a privileged one", () => {
+        const engines = "platform-engines";
+        const labels = controlPlane!.get(["namespace", engines]).metadata.labels;
+        assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], "restricted");
+        const templates = controlPlane!.get(["-n", engines, "configmap", "spark-conf"]).data;
+        const image = controlPlane!.get(["-n", engines, "configmap", "spark-conf"]).data["spark-defaults.conf"].match(/^spark\.kubernetes\.container\.image\s+(\S+)$/m)[1];
+        // As Spark makes them from the templates: its container gets the image (and command) Spark chooses.
+        const podOf = (role: string, name: string) => {
+            const pod = yaml.load(templates[`${role}.yaml`]) as any;
+            pod.metadata.name = name;
+            pod.spec.containers[0].image = image;
+            return pod;
+        };
+        const create = (pod: object) => controlPlane!.kubectl(["-n", engines, "create", "--dry-run=server", "-f", "-"], JSON.stringify(pod));
+        for (const role of ["driver", "executor"]) assert.match(create(podOf(role, `psa-spark-${role}`)), /created \(server dry run\)/);
+        const privileged = podOf("executor", "psa-privileged");
+        privileged.spec.containers[0].securityContext = { privileged: true };
+        assert.throws(() => create(privileged), /violates PodSecurity "restricted:latest"/);
+        report(`Pod Security Admission (restricted) of ${engines}: admitted the Spark driver and executor pods of spark-conf (image ${image}); refused a privileged one`);
+    });
+
     it("refuses a privileged container: pulumi preview --policy-pack of e2e/violation fails, naming pod-security-privileged", () => {
         const dir = engine.project("violation", path.join(PROJECT_DIR, "e2e", "violation"));
         const init = engine.pulumi(["stack", "init", "violation"], { cwd: dir });

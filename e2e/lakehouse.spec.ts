@@ -22,14 +22,35 @@ import { LocalTrino, TrinoNode, setupTrino, trinoQuery } from "./lakehouse/local
 import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { port } from "./objectstore/localStore";
 import { Figures, seconds } from "./support/figures";
-import { exportedNames } from "./support/metrics";
+import { exportedNames, parseMetrics } from "./support/metrics";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { SPARK_METRIC_SOURCES } from "../components/spark/monitoring";
+import { SPARK_IDENTITY } from "../components/spark/service";
+import { renderSparkDefaults, sparkDefaults } from "../components/spark/sparkDefaults";
+import { SPARK_NAMES, sparkSubmitConf } from "../components/spark/sparkJobs";
+import { LocalSpark, SPARK_JOBS_DIR, setupSpark, sparkSubmit, sparkSubmitAsync } from "./lakehouse/localSpark";
 
 /** Keys whose values are addresses, ports or paths: a local run may change them. */
-const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "s3.endpoint"];
+const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "s3.endpoint", "security.config-file"];
 /** Keys derived from the heap, which the local run makes smaller (two JVMs beside Nessie on one machine). */
 const HEAP_KEYS = ["query.max-memory", "query.max-memory-per-node", "memory.heap-headroom-per-node"];
 const LOCAL_HEAP = "1Gi";
+/** spark-defaults.conf keys a local run changes: addresses and the image (spark-submit's --master local and --deploy-mode client override the first two). */
+const SPARK_LOCAL_KEYS = ["spark.sql.catalog.lakehouse.uri", "spark.sql.catalog.lakehouse.s3.endpoint", "spark.kubernetes.container.image"];
+
+/** The part of a Spark run's output that says what failed: a Python traceback (spark-submit passes a Python driver's stderr to its stdout), else the exceptions. */
+function sparkErrors(stderr: string): string {
+    const traceback = stderr.lastIndexOf("Traceback (most recent call last)");
+    if (traceback >= 0) return stderr.slice(traceback, traceback + 4000);
+    return stderr.split("\n").filter((l) => /Exception|Error/.test(l)).slice(-20).join("\n") || stderr.slice(-3000);
+}
+
+/** spark-defaults.conf as Spark reads it: a key, whitespace, the value. */
+function sparkConfOf(text: string): Map<string, string> {
+    return new Map(text.split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => { const m = /^(\S+)\s+(.*)$/.exec(l)!; return [m[1], m[2]] as [string, string]; }));
+}
 
 describe("Lakehouse engines on real processes with the staging rendering", function () {
     this.timeout(1_200_000);
@@ -47,6 +68,11 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     let worker: TrinoNode;
     const rendered = new Map<TrinoRole, Record<string, string>>();
     const sql = (statement: string) => trinoQuery(coordinator.port, statement);
+    let spark: LocalSpark;
+    let sparkVersion = "";
+    let sparkEnv: Record<string, string> = {};
+    let sparkConfDir = "";
+    let sparkDefaultsText = "";
 
     before(async function () {
         const tools = setupTrino();
@@ -72,6 +98,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
                     shutdownGracePeriodSeconds: settings.shutdown.gracePeriodSeconds,
                     port: ports[role],
                     dataDir: tempDir(`trino-${role}-data`),
+                    etcDir: trino.etcOf(`trino-${role}-0`),
                 },
                 { restUri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true } },
             );
@@ -85,6 +112,22 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         // The worker runs the tasks (include-coordinator=false): wait until the coordinator sees it.
         await waitForNodes(2);
         report(`coordinator and worker ready after ${ready.map(seconds).join(", ")}; the worker announced after ${seconds(Date.now() - started)}`);
+        spark = await setupSpark();
+        sparkVersion = /__version__[^=]*=\s*['"]([^'"]+)/.exec(fs.readFileSync(path.join(spark.home, "version.py"), "utf8"))![1];
+        const ownSpark = as(SPARK_IDENTITY);
+        sparkEnv = { AWS_ACCESS_KEY_ID: ownSpark.accessKey, AWS_SECRET_ACCESS_KEY: ownSpark.secretKey, AWS_REGION: config.objectStore.region };
+        sparkConfDir = tempDir("spark-conf");
+        sparkDefaultsText = renderSparkDefaults(
+            sparkDefaults({
+                master: "k8s://https://kubernetes.default.svc",
+                namespace: `${config.namespaces.prefix}-engines`,
+                image: "spark:local",
+                driverServiceAccount: SPARK_NAMES.driver,
+                s3Secret: SPARK_NAMES.s3,
+                catalog: { uri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true } },
+            }),
+        );
+        fs.writeFileSync(path.join(sparkConfDir, "spark-defaults.conf"), sparkDefaultsText);
     });
 
     after(async function () {
@@ -98,13 +141,16 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         figures.print();
     });
 
-    /** Until the coordinator counts `n` active nodes (itself included). */
-    async function waitForNodes(n: number, timeoutMs = 120_000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
+    /** Until the coordinator counts `n` active nodes (itself included), read from the gauge TrinoWorkersMissing reads (a query would wait for a worker). */
+    async function waitForNodes(n: number, timeoutMs = 180_000): Promise<number> {
+        const started = Date.now();
+        const basic = `Basic ${Buffer.from(`${TRINO_SCRAPE_USER}:`).toString("base64")}`;
+        let active: number | undefined;
         for (;;) {
-            const { rows } = await sql("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'");
-            if (Number(rows[0][0]) === n) return;
-            if (Date.now() > deadline) throw new Error(`the coordinator sees ${rows[0][0]} active nodes, not ${n}`);
+            const text = await (await fetch(`http://127.0.0.1:${coordinator.port}/metrics`, { headers: { Authorization: basic } })).text();
+            active = parseMetrics(text).find((m) => m.name === "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount")?.value;
+            if (active === n) return Date.now() - started;
+            if (Date.now() - started > timeoutMs) throw new Error(`the coordinator sees ${active} active nodes, not ${n}`);
             await new Promise((r) => setTimeout(r, 1000));
         }
     }
@@ -118,6 +164,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
             const planned = Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace("catalog_", "catalog/"), v]));
             const mine = rendered.get(role)!;
             assert.deepStrictEqual(Object.keys(planned).sort(), Object.keys(mine).sort(), `${role}: the same files`);
+            assert.strictEqual(mine["access-control-rules.json"], planned["access-control-rules.json"]);
             for (const file of Object.keys(mine).filter((f) => f.endsWith(".properties"))) {
                 const [p, l] = [props(planned[file]), props(mine[file])];
                 const differing = [...new Set([...Object.keys(p), ...Object.keys(l)])].filter((k) => p[k] !== l[k]);
@@ -181,6 +228,70 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         assert.deepStrictEqual(count.rows[0].map(Number), [10_000, 50_005_000]);
     });
 
+    it("Spark with the rendered spark-defaults.conf reads the table Trino wrote, and writes one that Trino reads", async () => {
+        const plan = runPlan("staging");
+        assert.strictEqual(plan.code, 0, plan.stderr);
+        const objects = objectsOf(plan.outDir);
+        const planned = sparkConfOf(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === SPARK_NAMES.conf).data["spark-defaults.conf"]);
+        const mine = sparkConfOf(sparkDefaultsText);
+        const differing = [...new Set([...planned.keys(), ...mine.keys()])].filter((k) => planned.get(k) !== mine.get(k));
+        assert.deepStrictEqual(differing.filter((k) => !SPARK_LOCAL_KEYS.includes(k)), [], "only addresses and the image differ");
+        assert.strictEqual(planned.size, mine.size);
+        const started = Date.now();
+        const run = sparkSubmit({ confDir: sparkConfDir, application: path.join(__dirname, "lakehouse", "spark_check.py"), args: ["e2e.orders", "e2e.regions"], env: sparkEnv });
+        assert.strictEqual(run.status, 0, `spark-submit failed:\n${sparkErrors(run.stdout + run.stderr)}`);
+        const result = JSON.parse(run.stdout.trim().split("\n").pop()!);
+        assert.deepStrictEqual([result.read, result.ids, result.written, result.catalog], [10_000, 50_005_000, 4, "lakehouse"]);
+        const back = await sql(`SELECT region, orders FROM ${LAKEHOUSE_CATALOG}.e2e.regions ORDER BY region`);
+        assert.deepStrictEqual(back.rows.map((r) => [r[0], Number(r[1])]), [["east", 2500], ["north", 2500], ["south", 2500], ["west", 2500]]);
+        report(`Spark (pyspark ${sparkVersion}, the image's ${spark.downloads.length} jars checksum-verified): read e2e.orders and wrote e2e.regions in ${seconds(Date.now() - started)}; Trino read it back in ${back.ms} ms`);
+    });
+
+    it("runs the scheduled iceberg-maintenance job with its planned arguments; its driver serves the Prometheus servlet", async () => {
+        const objects = objectsOf(runPlan("staging").outDir);
+        const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.name === "spark-iceberg-maintenance");
+        const args: string[] = cron.spec.jobTemplate.spec.template.spec.containers[0].args;
+        const job = config.spark.jobs.find((j) => j.name === "iceberg-maintenance")!;
+        const application = args.indexOf(job.application);
+        assert.ok(application > 0, args.join(" "));
+        // --conf pairs of the pod's spark-submit; the application from the image's jobs directory (COPY jobs/ /opt/spark/jobs/).
+        const conf = args.slice(0, application).flatMap((a, i, all) => (all[i - 1] === "--conf" ? [a.split(/=(.*)/s).slice(0, 2) as [string, string]] : []));
+        assert.deepStrictEqual(conf, sparkSubmitConf(job));
+        const uiPort = await port();
+        const started = Date.now();
+        const submit = sparkSubmitAsync({
+            confDir: sparkConfDir,
+            conf: conf.filter(([k]) => !k.startsWith("spark.kubernetes.")),
+            application: path.join(SPARK_JOBS_DIR, path.basename(job.application)),
+            args: args.slice(application + 1),
+            env: sparkEnv,
+            uiPort,
+        });
+        let metrics = "";
+        while (submit.child.exitCode === null && !metrics) {
+            try {
+                // Until the metrics system has registered its servlet, the UI answers with a page of its own.
+                const response = await fetch(`http://127.0.0.1:${uiPort}/metrics/prometheus`, { signal: AbortSignal.timeout(2000) });
+                const text = response.ok ? await response.text() : "";
+                if (/^metrics_\w+\{/m.test(text)) metrics = text;
+                else await new Promise((r) => setTimeout(r, 300));
+            } catch {
+                await new Promise((r) => setTimeout(r, 300));
+            }
+        }
+        const done = await submit.done;
+        assert.strictEqual(done.code, 0, `iceberg-maintenance failed:\n${sparkErrors(done.stdout + done.stderr)}`);
+        const tables = done.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        assert.deepStrictEqual(tables.map((t) => t.table).sort(), ["e2e.orders", "e2e.regions"]);
+        const exported = exportedNames(metrics);
+        const catalogue = SPARK_METRIC_SOURCES.spark.metrics.flatMap(seriesNames);
+        assert.ok(metrics, "the running driver served /metrics/prometheus");
+        assert.deepStrictEqual(catalogue.filter((m) => !exported.has(m)), [], `not served by the driver (it serves ${[...exported].filter((m) => m.includes("jvm")).slice(0, 8).join(", ")}, ...)`);
+        const after = await sql(`SELECT count(*) FROM ${LAKEHOUSE_CATALOG}.e2e.orders`);
+        assert.strictEqual(Number(after.rows[0][0]), 10_000, "maintenance keeps the data");
+        report(`iceberg-maintenance over ${tables.length} tables in ${seconds(Date.now() - started)} (${tables.map((t) => `${t.table}: ${t.rewrite_data_files.rewritten_data_files_count} data files and ${t.rewrite_manifests.rewritten_manifests_count} manifests rewritten`).join("; ")}); driver metrics: ${exported.size} series names`);
+    });
+
     it("serves every metric of its catalogue on /metrics to the scrape's user (Basic auth, no password), in OpenMetrics only", async () => {
         const url = `http://127.0.0.1:${coordinator.port}/metrics`;
         const basic = `Basic ${Buffer.from(`${TRINO_SCRAPE_USER}:`).toString("base64")}`;
@@ -206,7 +317,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         const took = Date.now() - started;
         // Announced as shutting down for the grace period, then waits as long again after its (no) tasks.
         assert.ok(took >= 2 * settings.shutdown.gracePeriodSeconds * 1000 - 2000, `drained in ${took} ms`);
-        await waitForNodes(1);
-        report(`worker drained by its preStop in ${seconds(took)} (grace period ${settings.shutdown.gracePeriodSeconds} s, twice)`);
+        const gone = await waitForNodes(1);
+        report(`worker drained by its preStop in ${seconds(took)} (grace period ${settings.shutdown.gracePeriodSeconds} s, twice); the coordinator counted it gone ${seconds(gone)} later`);
     });
 });

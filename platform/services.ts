@@ -4,6 +4,7 @@ import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
 import { postgresService } from "../components/postgres/service";
+import { sparkService } from "../components/spark/service";
 import { trinoService } from "../components/trino/service";
 import { webServices } from "../components/web/service";
 import { serviceScope } from "./compose";
@@ -16,6 +17,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         objectStoreService(config.objectStore, scope),
         ...(config.nessie.enabled ? [nessieService(config.nessie, config.objectStore, scope)] : []),
         ...(config.trino.enabled ? [trinoService(config.trino, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
+        ...(config.spark.enabled ? [sparkService(config.spark, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

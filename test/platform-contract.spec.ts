@@ -4,6 +4,7 @@
 // different services are ordered part by part, so two services may need each other.
 import * as assert from "assert";
 import { NESSIE_PORTS } from "../components/nessie/nessieProperties";
+import { SPARK_UI_PORT } from "../components/spark/sparkDefaults";
 import { TRINO_PORT } from "../components/trino/trinoProperties";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -103,8 +104,8 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.ok(monitor);
             assert.deepStrictEqual((monitor.inputs.spec as any).selector.matchLabels, TOY_LABELS);
             const scrape = objectOf(resources, "NetworkPolicy", "platform-engines", "allow-prometheus-scrape");
-            // The engines tier's scrape ports, in order: the toy's metrics port, Trino's HTTP port, Nessie's management port.
-            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(7001, TRINO_PORT, NESSIE_PORTS.management));
+            // The engines tier's scrape ports, in order: Spark drivers' UI, the toy's metrics port, Trino's HTTP port, Nessie's management port.
+            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(SPARK_UI_PORT, 7001, TRINO_PORT, NESSIE_PORTS.management));
         });
     });
 

@@ -3,9 +3,9 @@
 // watched of it.
 import * as pulumi from "@pulumi/pulumi";
 import { NessieSettings, ObjectStoreSettings } from "../../config/types";
-import { PlatformService, ServiceScope, part } from "../../platform/contract";
+import { Need, PartContext, PlatformService, ServiceScope, part } from "../../platform/contract";
 import { tcpPorts } from "../meta/network";
-import { BucketGrant, objectStoreReaches } from "../objectstore/grants";
+import { BucketGrant, EgressRule, objectStoreReaches } from "../objectstore/grants";
 import { OBJECT_STORE_SERVICE, bucketNeed } from "../objectstore/identities";
 import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/service";
 import { endpointPeer } from "../web/networkPolicies";
@@ -22,6 +22,29 @@ export const NESSIE_IDENTITY = "nessie";
 /** Nessie's Iceberg REST API as the engines in the cluster name it, and the warehouse they ask it for. */
 export function nessieIcebergCatalog(namespace: pulumi.Input<string>): { readonly uri: pulumi.Output<string>; readonly warehouse: string } {
     return { uri: pulumi.interpolate`http://${NESSIE_NAMES.service}.${namespace}.svc.cluster.local:${NESSIE_PORTS.http}/iceberg`, warehouse: NESSIE_WAREHOUSE };
+}
+
+/** What an engine gets to use the lakehouse catalog: the catalog (REST URI, warehouse, the store's S3 settings), its own S3 keys and its egress. */
+export interface LakehouseAccess {
+    readonly catalog: pulumi.Output<{ readonly uri: string; readonly warehouse: string; readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean } }>;
+    readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
+    /** To Nessie and to the object store. */
+    readonly egress: readonly EgressRule[];
+}
+
+/**
+ * An engine's access to the lakehouse, from the grant of its warehouse need and the endpoints of
+ * what its part reaches (Nessie; the object store's egress comes with its grant).
+ */
+export function lakehouseAccess(ctx: PartContext, warehouse: Need, namespace: pulumi.Input<string>): LakehouseAccess {
+    const bucket = ctx.grant<BucketGrant>(warehouse);
+    const { uri, warehouse: name } = nessieIcebergCatalog(namespace);
+    const toNessie = ctx.dependencies.filter((d) => d.name === NESSIE_SERVICE).map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) }));
+    return {
+        catalog: uri.apply((u) => ({ uri: u, warehouse: name, s3: { endpoint: bucket.endpoint, region: bucket.region, pathStyle: bucket.pathStyle } })),
+        s3Keys: { accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey },
+        egress: [...toNessie, ...bucket.egress],
+    };
 }
 
 export function nessieService(settings: NessieSettings, objectStore: ObjectStoreSettings, scope: ServiceScope): PlatformService {

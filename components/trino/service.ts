@@ -3,11 +3,9 @@
 // is published on (dev, until users authenticate) and what is watched of it.
 import { ObjectStoreSettings, TrinoSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { NESSIE_SERVICE, nessieIcebergCatalog } from "../nessie/service";
-import { BucketGrant, objectStoreReaches } from "../objectstore/grants";
-import { OBJECT_STORE_SERVICE, bucketNeed } from "../objectstore/identities";
-import { tcpPorts } from "../meta/network";
-import { endpointPeer } from "../web/networkPolicies";
+import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
+import { objectStoreReaches } from "../objectstore/grants";
+import { bucketNeed } from "../objectstore/identities";
 import { routeHost } from "../web/siteIngress";
 import { trinoDashboard } from "./dashboard";
 import { TRINO_METRIC_SOURCES, trinoAlerts, trinoScrapeTargets } from "./monitoring";
@@ -43,9 +41,7 @@ export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSe
                 uses: ["images", "sealingKey", "placement", "metrics", "ingress", "environment"],
                 build: (ctx, f) => {
                     const image = f.images.thirdParty("trino", settings.image);
-                    const bucket = ctx.grant<BucketGrant>(warehouse);
-                    const catalog = nessieIcebergCatalog(namespace);
-                    const toNessie = ctx.dependencies.filter((d) => d.name !== OBJECT_STORE_SERVICE).map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) }));
+                    const access = lakehouseAccess(ctx, warehouse, namespace);
                     const cluster = new TrinoCluster(
                         "trino",
                         {
@@ -53,9 +49,9 @@ export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSe
                             settings,
                             environment: f.environment,
                             image,
-                            catalog: catalog.uri.apply((restUri) => ({ restUri, warehouse: catalog.warehouse, s3: { endpoint: bucket.endpoint, region: bucket.region, pathStyle: bucket.pathStyle } })),
-                            s3Keys: { accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey },
-                            egress: [...toNessie, ...bucket.egress],
+                            catalog: access.catalog.apply(({ uri, ...rest }) => ({ restUri: uri, ...rest })),
+                            s3Keys: access.s3Keys,
+                            egress: access.egress,
                             metricsPeer: f.metrics.peer,
                             ingressPeer: settings.ingress ? f.ingress.peer : undefined,
                             strictSpread: f.placement.strictSpread,

@@ -28,6 +28,9 @@ export const TRINO_ENV = {
 
 export type TrinoRole = "coordinator" | "worker";
 
+/** The user a worker's preStop asks to shut down as: the only one the access rules let change a node's state. */
+export const TRINO_SHUTDOWN_USER = "graceful-shutdown";
+
 export interface TrinoNodeRendering {
     readonly role: TrinoRole;
     /** node.environment: nodes of one cluster share it (a Trino identifier: lower case, digits, underscores). */
@@ -42,6 +45,8 @@ export interface TrinoNodeRendering {
     readonly shutdownGracePeriodSeconds: number;
     readonly port?: number;
     readonly dataDir?: string;
+    /** Where etc/ is (the access rules are named by their path). */
+    readonly etcDir?: string;
 }
 
 export interface LakehouseCatalogRendering {
@@ -141,9 +146,29 @@ export function renderLakehouseCatalog(r: LakehouseCatalogRendering): string {
     ]);
 }
 
+/**
+ * System access control (file based): every user may use every catalog and read the system
+ * information (/metrics, /v1/info), and only TRINO_SHUTDOWN_USER may write it, i.e. shut a node
+ * down gracefully (Trino's default access control refuses graceful shutdown to everyone). Users
+ * are not authenticated yet (the identity issue), but nothing outside a pod reaches a worker.
+ */
+export function renderAccessControl(etcDir: string = TRINO_PATHS.etc): { properties: string; rules: string } {
+    const rules = {
+        catalogs: [{ allow: "all" }],
+        system_information: [{ user: TRINO_SHUTDOWN_USER, allow: ["read", "write"] }, { allow: ["read"] }],
+    };
+    return {
+        properties: properties([["access-control.name", "file"], ["security.config-file", `${etcDir}/access-control-rules.json`]]),
+        rules: JSON.stringify(rules, null, 2) + "\n",
+    };
+}
+
 /** The files of one node's etc/ directory, by path relative to it. */
 export function renderTrinoEtc(node: TrinoNodeRendering, catalog: LakehouseCatalogRendering): Record<string, string> {
+    const access = renderAccessControl(node.etcDir);
     return {
+        "access-control.properties": access.properties,
+        "access-control-rules.json": access.rules,
         "node.properties": renderNodeProperties(node),
         "config.properties": renderConfigProperties(node),
         "jvm.config": renderJvmConfig(node.memory.heapMB),
@@ -159,7 +184,7 @@ export function renderTrinoEtc(node: TrinoNodeRendering, catalog: LakehouseCatal
 export function workerPreStop(port = TRINO_PORT): string {
     const base = `http://localhost:${port}/v1/info`;
     return [
-        `curl -sf -X PUT -H 'Content-Type: application/json' -H 'X-Trino-User: kubelet' -d '"SHUTTING_DOWN"' ${base}/state`,
+        `curl -sf -X PUT -H 'Content-Type: application/json' -H 'X-Trino-User: ${TRINO_SHUTDOWN_USER}' -d '"SHUTTING_DOWN"' ${base}/state`,
         `while curl -sf -o /dev/null ${base}; do sleep 2; done`,
     ].join(" && ");
 }

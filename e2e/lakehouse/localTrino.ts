@@ -34,9 +34,14 @@ export class LocalTrino {
         private readonly env: Readonly<Record<string, string>>,
     ) {}
 
+    /** The etc/ directory a node of this name gets. */
+    etcOf(name: string): string {
+        return path.join(this.root, name, "etc");
+    }
+
     /** Writes the node's etc/ files (by path relative to etc/) and starts it. */
     start(name: string, port: number, files: Readonly<Record<string, string>>): TrinoNode {
-        const etc = path.join(this.root, name, "etc");
+        const etc = this.etcOf(name);
         for (const [file, text] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(etc, file)), { recursive: true });
             fs.writeFileSync(path.join(etc, file), text);
