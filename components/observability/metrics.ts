@@ -38,6 +38,8 @@ export const PLATFORM_METRIC_SOURCES = {
             metric("kube_cronjob_status_last_schedule_time", "gauge", ["namespace", "cronjob"], "When the CronJob was last scheduled"),
             metric("kube_cronjob_created", "gauge", ["namespace", "cronjob"], "When the CronJob was created"),
             metric("kube_cronjob_spec_suspend", "gauge", ["namespace", "cronjob"], "1 if the CronJob is suspended"),
+            metric("kube_job_status_failed", "gauge", ["namespace", "job_name", "reason"], "Pods of the Job that failed (by reason)"),
+            metric("kube_job_status_start_time", "gauge", ["namespace", "job_name"], "When the Job started"),
             metric("kube_pod_container_status_restarts_total", "counter", ["namespace", "pod", "uid", "container"], "Container restarts"),
             metric("kube_pod_info", "gauge", ["namespace", "pod", "uid", "node", "host_ip", "pod_ip", "created_by_kind", "created_by_name", "priority_class", "host_network"], "One series per pod"),
             metric("kube_statefulset_replicas", "gauge", ["namespace", "statefulset"], "Desired replicas"),

@@ -1,7 +1,10 @@
 // What the platform watches of Spark: every driver's PrometheusServlet (spark.ui.prometheus.enabled,
 // the metrics sink of spark-defaults.conf) on its UI port. Drivers come and go with their
-// applications, so there is no alert on their absence. Pure.
+// applications, so there is no alert on their absence; a job that fails is alerted on, from
+// kube-state-metrics' view of its Jobs. Pure.
+import { AlertDefinition } from "../observability/alerts";
 import { MetricSource, metric } from "../observability/metrics";
+import * as q from "../observability/queries";
 import { ScrapeTarget } from "../observability/scrapeTargets";
 import { SPARK_UI_PORT } from "./sparkDefaults";
 import { SPARK_LABELS } from "./sparkJobs";
@@ -21,3 +24,23 @@ export const SPARK_METRIC_SOURCES = {
         ],
     },
 } as const satisfies Record<string, MetricSource>;
+
+/** How long a failed run of a Spark job keeps its alert firing (a run of the next day that succeeds is a new Job). */
+export const SPARK_FAILED_RUN_WINDOW_S = 86400;
+
+export function sparkAlerts(namespace: string): AlertDefinition[] {
+    const jobs = q.selectorOf({ equal: { namespace }, regex: { job_name: "spark-.+" } });
+    // A Job of a spark-<name> (CronJob) with a failed pod, started within the window.
+    const failed = `(max by (namespace, job_name) (kube_job_status_failed${jobs}) > 0) and on (namespace, job_name) ((time() - max by (namespace, job_name) (kube_job_status_start_time${jobs})) < ${SPARK_FAILED_RUN_WINDOW_S})`;
+    return [
+        {
+            name: "SparkJobFailed",
+            expr: failed,
+            for: "0m",
+            severity: "warning",
+            summary: "A run of a Spark job failed: its spark-submit or its driver ended in an error.",
+            description: "The Job {{ $labels.job_name }} in {{ $labels.namespace }} failed within the last day.",
+            runbook: "sparkjobfailed",
+        },
+    ];
+}

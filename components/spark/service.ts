@@ -6,7 +6,7 @@ import { PlatformService, ServiceScope, part } from "../../platform/contract";
 import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
 import { objectStoreReaches } from "../objectstore/grants";
 import { bucketNeed } from "../objectstore/identities";
-import { SPARK_METRIC_SOURCES, sparkScrapeTargets } from "./monitoring";
+import { SPARK_METRIC_SOURCES, sparkAlerts, sparkScrapeTargets } from "./monitoring";
 import { SPARK_UI_PORT } from "./sparkDefaults";
 import { SPARK_LABELS, SparkJobs } from "./sparkJobs";
 
@@ -22,7 +22,11 @@ export function sparkService(settings: SparkSettings, objectStore: ObjectStoreSe
     return {
         name: SPARK_SERVICE,
         endpoint,
-        observability: { scrapeTargets: sparkScrapeTargets(scope.namespaceNames.engines), metricSources: SPARK_METRIC_SOURCES },
+        observability: {
+            scrapeTargets: sparkScrapeTargets(scope.namespaceNames.engines),
+            alertGroups: [{ name: "platform-spark", alerts: sparkAlerts(scope.namespaceNames.engines) }],
+            metricSources: SPARK_METRIC_SOURCES,
+        },
         parts: [
             part({
                 name: "jobs",

@@ -151,6 +151,12 @@ const TRINO_DOWN = "The trino-coordinator Deployment in platform-engines has no 
 /** A gauge of the coordinator's /metrics (job trino-coordinator). */
 const trinoGauge = (metric: string, value: number) => [series(metric, { ...engines, job: "trino-coordinator", pod: "trino-coordinator-abc" }, steady(value))];
 
+/** A Job of the maintenance CronJob that started `minutesAgo` before the evaluation and has `failed` failed pods. */
+const sparkJob = (failed: number, startedAt: number) => [
+    series("kube_job_status_failed", { ...engines, job_name: "spark-iceberg-maintenance-29000000", reason: "BackoffLimitExceeded", job: "kube-state-metrics" }, steady(failed)),
+    series("kube_job_status_start_time", { ...engines, job_name: "spark-iceberg-maintenance-29000000", job: "kube-state-metrics" }, steady(startedAt)),
+];
+
 export const ALERT_CASES: readonly AlertCase[] = [
     {
         alert: "PostgresNoLeader",
@@ -629,6 +635,28 @@ export const ALERT_CASES: readonly AlertCase[] = [
         when: "all 3 workers and the coordinator are active",
         series: trinoGauge("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount", 4),
         at: "15m",
+        fires: [],
+    },
+    {
+        alert: "SparkJobFailed",
+        when: "the maintenance job's run of this hour failed",
+        series: sparkJob(1, 0),
+        at: "30m",
+        fires: [{ severity: "warning", labels: { ...engines, job_name: "spark-iceberg-maintenance-29000000" }, description: "The Job spark-iceberg-maintenance-29000000 in platform-engines failed within the last day." }],
+    },
+    {
+        alert: "SparkJobFailed",
+        when: "the maintenance job's run succeeded",
+        series: sparkJob(0, 0),
+        at: "30m",
+        fires: [],
+    },
+    {
+        alert: "SparkJobFailed",
+        when: "the failed run started two days ago (the next runs are Jobs of their own)",
+        interval: "1h",
+        series: sparkJob(1, 0),
+        at: "49h",
         fires: [],
     },
 ];
