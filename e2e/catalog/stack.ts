@@ -64,7 +64,7 @@ export async function startCatalogStack(config: PlatformConfig, keyed: readonly 
     const token = randomBytes(16).toString("hex");
     const rendered = new Map<string, string>();
     const nessie = new LocalNessie(tempDir("nessie"), tools.java);
-    const started = addresses.map((address, i) =>
+    const startReplica = (address: string, i: number) =>
         nessie.start(`nessie-${i}`, address, ({ secretsFile }) => {
             const properties =
                 renderNessieProperties({
@@ -83,9 +83,15 @@ export async function startCatalogStack(config: PlatformConfig, keyed: readonly 
                 secrets: renderNessieSecrets({ databasePassword: dbPassword, accessKeyId: own.accessKey, secretAccessKey: own.secretKey, invalidationToken: token }),
                 jvmOptions: nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)),
             };
-        }),
-    );
-    const ready = await Promise.all(started.map((r) => nessie.waitReady(r, ports.management)));
+        });
+    // The first replica creates JDBC2's tables; replicas that start with it on an empty database race
+    // on the same CREATE TABLE and one exits ("relation refs2 already exists") until the kubelet
+    // restarts it. Here nothing restarts a process, so the others start once the first is ready.
+    const first = startReplica(addresses[0], 0);
+    const firstReady = await nessie.waitReady(first, ports.management);
+    const others = addresses.slice(1).map((a, i) => startReplica(a, i + 1));
+    const started = [first, ...others];
+    const ready = [firstReady, ...(await Promise.all(others.map((r) => nessie.waitReady(r, ports.management))))];
     return {
         pg,
         store,
