@@ -68,6 +68,16 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     let worker: TrinoNode;
     const rendered = new Map<TrinoRole, Record<string, string>>();
     const sql = (statement: string) => trinoQuery(coordinator.port, statement);
+    /** The staging plan's objects, planned once for the tests that compare with it. */
+    let stagingObjects: any[] | undefined;
+    const stagingPlan = (): any[] => {
+        if (!stagingObjects) {
+            const plan = runPlan("staging");
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            stagingObjects = objectsOf(plan.outDir);
+        }
+        return stagingObjects;
+    };
     let spark: LocalSpark;
     let sparkVersion = "";
     let sparkEnv: Record<string, string> = {};
@@ -156,9 +166,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     }
 
     it("runs the plan's coordinator and worker files, apart from addresses, ports, paths and a smaller heap", () => {
-        const plan = runPlan("staging");
-        assert.strictEqual(plan.code, 0, plan.stderr);
-        const objects = objectsOf(plan.outDir);
+        const objects = stagingPlan();
         for (const role of ["coordinator", "worker"] as const) {
             const data: Record<string, string> = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${TRINO_NAMES[role]}-etc`).data;
             const planned = Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace("catalog_", "catalog/"), v]));
@@ -229,9 +237,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     });
 
     it("Spark with the rendered spark-defaults.conf reads the table Trino wrote, and writes one that Trino reads", async () => {
-        const plan = runPlan("staging");
-        assert.strictEqual(plan.code, 0, plan.stderr);
-        const objects = objectsOf(plan.outDir);
+        const objects = stagingPlan();
         const planned = sparkConfOf(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === SPARK_NAMES.conf).data["spark-defaults.conf"]);
         const mine = sparkConfOf(sparkDefaultsText);
         const differing = [...new Set([...planned.keys(), ...mine.keys()])].filter((k) => planned.get(k) !== mine.get(k));
@@ -248,7 +254,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     });
 
     it("runs the scheduled iceberg-maintenance job with its planned arguments; its driver serves the Prometheus servlet", async () => {
-        const objects = objectsOf(runPlan("staging").outDir);
+        const objects = stagingPlan();
         const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.name === "spark-iceberg-maintenance");
         const args: string[] = cron.spec.jobTemplate.spec.template.spec.containers[0].args;
         const job = config.spark.jobs.find((j) => j.name === "iceberg-maintenance")!;

@@ -3,6 +3,8 @@
 // quarkus.config.locations so that no secret is in the environment or the ConfigMap. Pure: the
 // component mounts these strings, and e2e/catalog.spec.ts starts the real server with them.
 
+import { propertiesFile } from "../meta/propertiesFile";
+
 /** Ports of the Nessie server: the API (REST, Iceberg REST at /iceberg) and Quarkus' management interface. */
 export const NESSIE_PORTS = { http: 19120, management: 9000 } as const;
 
@@ -46,14 +48,10 @@ export interface NessieSecrets {
 /** The warehouse's name in Nessie's catalog (clients may name it; the default is used when they do not). */
 export const NESSIE_WAREHOUSE = "warehouse";
 
-function properties(entries: readonly (readonly [string, string | number | boolean] | string)[]): string {
-    return entries.map((e) => (typeof e === "string" ? `# ${e}` : `${e[0]}=${e[1]}`)).join("\n") + "\n";
-}
-
 export function renderNessieProperties(r: NessieRendering): string {
     const ports = r.ports ?? NESSIE_PORTS;
     const s3 = "nessie.catalog.service.s3.default-options";
-    return properties([
+    return propertiesFile([
         "The secrets (database password, S3 keys, invalidation token): a second file, which wins.",
         ["quarkus.config.locations", r.secretsFile],
         ["quarkus.http.port", ports.http],
@@ -87,7 +85,7 @@ export function renderNessieProperties(r: NessieRendering): string {
 
 /** Values are generated without special characters (RandomPassword special: false), so they need no escaping. */
 export function renderNessieSecrets(s: NessieSecrets): string {
-    return properties([
+    return propertiesFile([
         ["quarkus.datasource.postgresql.password", s.databasePassword],
         [`${S3_SECRET}.name`, s.accessKeyId],
         [`${S3_SECRET}.secret`, s.secretAccessKey],

@@ -4,6 +4,7 @@
 // strings, and e2e/engines.spec.ts starts the real server with them. Secrets are never in the
 // files: catalogs and config name environment variables (${ENV:...}) filled from a sealed Secret.
 import { TrinoMemory } from "../../config/trino";
+import { propertiesFile } from "../meta/propertiesFile";
 
 /** The HTTP port: client protocol, Web UI, internal communication, /metrics. */
 export const TRINO_PORT = 8080;
@@ -57,19 +58,13 @@ export interface LakehouseCatalogRendering {
     readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
 }
 
-type Entry = readonly [string, string | number | boolean] | string;
-
-function properties(entries: readonly Entry[]): string {
-    return entries.map((e) => (typeof e === "string" ? `# ${e}` : `${e[0]}=${e[1]}`)).join("\n") + "\n";
-}
-
 /** node.environment from the stack's environment name (Trino allows [a-z0-9_]). */
 export function trinoEnvironment(environment: string): string {
     return environment.toLowerCase().replace(/[^a-z0-9_]/g, "_");
 }
 
 export function renderNodeProperties(r: Pick<TrinoNodeRendering, "environment" | "dataDir">): string {
-    return properties([
+    return propertiesFile([
         ["node.environment", r.environment],
         "node.id is the pod's name: the image's run-trino passes -Dnode.id=$HOSTNAME when this file has none.",
         ["node.data-dir", r.dataDir ?? TRINO_PATHS.data],
@@ -78,7 +73,7 @@ export function renderNodeProperties(r: Pick<TrinoNodeRendering, "environment" |
 
 export function renderConfigProperties(r: TrinoNodeRendering): string {
     const coordinator = r.role === "coordinator";
-    return properties([
+    return propertiesFile([
         ["coordinator", coordinator],
         ...(coordinator ? [["node-scheduler.include-coordinator", r.coordinatorSchedules ?? false] as const] : []),
         ["http-server.http.port", r.port ?? 8080],
@@ -123,12 +118,12 @@ export function renderJvmConfig(heapMB: number): string {
 }
 
 export function renderLogProperties(): string {
-    return properties([["io.trino", "INFO"]]);
+    return propertiesFile([["io.trino", "INFO"]]);
 }
 
 /** etc/catalog/lakehouse.properties: Iceberg tables in Nessie's warehouse, files through Trino's own S3 identity. */
 export function renderLakehouseCatalog(r: LakehouseCatalogRendering): string {
-    return properties([
+    return propertiesFile([
         ["connector.name", "iceberg"],
         "Iceberg REST (Nessie's /iceberg): views, and OAuth2 client credentials once Nessie requires login.",
         ["iceberg.catalog.type", "rest"],
@@ -158,7 +153,7 @@ export function renderAccessControl(etcDir: string = TRINO_PATHS.etc): { propert
         system_information: [{ user: TRINO_SHUTDOWN_USER, allow: ["read", "write"] }, { allow: ["read"] }],
     };
     return {
-        properties: properties([["access-control.name", "file"], ["security.config-file", `${etcDir}/access-control-rules.json`]]),
+        properties: propertiesFile([["access-control.name", "file"], ["security.config-file", `${etcDir}/access-control-rules.json`]]),
         rules: JSON.stringify(rules, null, 2) + "\n",
     };
 }
