@@ -3,6 +3,7 @@
 // and prod deploy — SeaweedFS' topology per stack, least-privilege identities delivered sealed,
 // backups on the platform's store in dev, and the NetworkPolicies between all of it.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -12,6 +13,7 @@ import { ADDRESS_FLAGS, bucketInitScript, renderFilerToml, volumeArgs } from "..
 import { PlatformConfig, resolveConfig } from "../config";
 import { placementCopies, placementShortfall } from "../config/objectStore";
 import { NetworkModel } from "./support/networkReach";
+import { tempDir } from "./support/tempdirs";
 import { objectsOf, planOf, runPlan } from "./support/plan";
 import { PROJECT_DIR, rawConfigOf, scratchProject, withValues, configProblems as problemsOf } from "./support/stacks";
 
@@ -92,6 +94,38 @@ describe("object storage (SeaweedFS)", function () {
             const script = bucketInitScript(["lakehouse", "backups"], "seaweedfs-master:9333", "seaweedfs-filer:8888");
             assert.match(script, /s3\.bucket\.create -name \$bucket/);
             assert.doesNotMatch(script, /delete/);
+        });
+
+        it("retries a weed shell command while the masters' raft has no leader, and gives up after the attempts", () => {
+            // A stand-in weed that answers as a master mid-election for its first calls, then lists
+            // nothing and accepts creates; the script runs under the real sh with sleep stubbed.
+            const run = (refusals: number, attempts: number) => {
+                const dir = tempDir("bucket-init");
+                fs.writeFileSync(path.join(dir, "calls"), "0");
+                const fake = [
+                    "#!/bin/sh",
+                    `n=$(($(cat ${dir}/calls) + 1)); echo $n > ${dir}/calls`,
+                    `cmd=$(cat); echo "$cmd" >> ${dir}/commands`,
+                    `if [ $n -le ${refusals} ]; then echo "error: rpc error: code = Unknown desc = raft.Server: Not current leader"; exit 0; fi`,
+                    'case "$cmd" in s3.bucket.list) [ -f ' + dir + '/created ] && cat ' + dir + '/created ;; "s3.bucket.create -name "*) echo "${cmd#s3.bucket.create -name }" >> ' + dir + "/created ;; esac",
+                ].join("\n");
+                fs.writeFileSync(path.join(dir, "weed"), fake, { mode: 0o755 });
+                fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+                const result = spawnSync("sh", ["-c", bucketInitScript(["lakehouse", "backups"], "m:9333", "f:8888", attempts)], {
+                    encoding: "utf8",
+                    env: { PATH: `${dir}:${process.env.PATH}` },
+                });
+                return { status: result.status, output: result.stdout + result.stderr, calls: Number(fs.readFileSync(path.join(dir, "calls"), "utf8")) };
+            };
+            const settled = run(3, 20);
+            assert.strictEqual(settled.status, 0, settled.output);
+            assert.match(settled.output, /no raft leader yet \(attempt 3\): s3\.bucket\.list/);
+            assert.match(settled.output, /bucket lakehouse created\nbucket backups created/);
+            assert.strictEqual(settled.calls, 3 + 1 + 2 + 1, "three refusals, then list, two creates and the final list");
+            const never = run(100, 4);
+            assert.strictEqual(never.status, 1, never.output);
+            assert.match(never.output, /no raft leader after 4 attempts: s3\.bucket\.list/);
+            assert.doesNotMatch(never.output, /created/);
         });
     });
 

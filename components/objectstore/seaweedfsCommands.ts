@@ -202,25 +202,44 @@ export function renderFilerToml(store: FilerStore): string {
     ].join("\n");
 }
 
+/** What `weed shell` prints (and exits 0 on) while the masters' raft has no settled leader. */
+export const WEED_NO_LEADER = ["Not current leader", "no leader"] as const;
+
 /**
  * The bucket-init Job's script (POSIX sh, in the SeaweedFS image): lists the buckets through
  * `weed shell` and creates each missing one. It never deletes a bucket, so a bucket removed from
- * config stays with its data until an operator deletes it.
+ * config stays with its data until an operator deletes it. `weed shell` prints a command the
+ * masters refuse and exits 0, and right after the masters start the leadership can still move
+ * ("Not current leader"): each command is retried on that answer, for up to `attempts` × 3 s.
  */
-export function bucketInitScript(buckets: readonly string[], master: string, filer: string): string {
-    const shell = `weed shell -master=${master} -filer=${filer}`;
+export function bucketInitScript(buckets: readonly string[], master: string, filer: string, attempts = 20): string {
+    const refused = WEED_NO_LEADER.map((m) => `*"${m}"*`).join("|");
     return [
         "set -eu",
-        `existing=$(echo s3.bucket.list | ${shell})`,
+        "weed_run() {",
+        "  attempt=1",
+        "  while :; do",
+        `    out=$(echo "$1" | weed shell -master=${master} -filer=${filer} 2>&1) || true`,
+        '    case "$out" in',
+        `      ${refused}) ;;`,
+        '      *) [ -z "$out" ] || printf "%s\\n" "$out"; return 0 ;;',
+        "    esac",
+        `    if [ "$attempt" -ge ${attempts} ]; then printf "%s\\n" "$out" >&2; echo "no raft leader after ${attempts} attempts: $1" >&2; return 1; fi`,
+        '    echo "no raft leader yet (attempt $attempt): $1" >&2',
+        "    attempt=$((attempt + 1))",
+        "    sleep 3",
+        "  done",
+        "}",
+        'existing=$(weed_run s3.bucket.list)',
         `for bucket in ${buckets.join(" ")}; do`,
         '  if printf "%s\\n" "$existing" | grep -Eq "^[[:space:]]*$bucket([[:space:]]|$)"; then',
         '    echo "bucket $bucket exists"',
         "  else",
-        `    echo "s3.bucket.create -name $bucket" | ${shell}`,
+        '    weed_run "s3.bucket.create -name $bucket"',
         '    echo "bucket $bucket created"',
         "  fi",
         "done",
-        `final=$(echo s3.bucket.list | ${shell})`,
+        'final=$(weed_run s3.bucket.list)',
         `for bucket in ${buckets.join(" ")}; do`,
         '  printf "%s\\n" "$final" | grep -Eq "^[[:space:]]*$bucket([[:space:]]|$)" || { echo "bucket $bucket missing after create" >&2; exit 1; }',
         "done",

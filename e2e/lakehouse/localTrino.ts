@@ -108,8 +108,11 @@ export class LocalTrino {
         return fs.existsSync(node.log) ? fs.readFileSync(node.log, "utf8") : "";
     }
 
+    /** The log's last lines, after its error lines: a failed start ends in Guice's long class legend, which hides the cause. */
     tail(node: TrinoNode, lines = 60): string {
-        return `--- ${node.name} (${node.log})\n${this.logOf(node).split("\n").slice(-lines).join("\n")}`;
+        const log = this.logOf(node).split("\n");
+        const errors = log.filter((l) => /^\d+\) \[Guice|^Caused by:|ERROR|Exception:/.test(l)).slice(0, 20);
+        return `--- ${node.name} (${node.log})\n${errors.length ? `errors:\n${errors.join("\n")}\nlast lines:\n` : ""}${log.slice(-lines).join("\n")}`;
     }
 
     async stopAll(): Promise<void> {

@@ -4,10 +4,10 @@
 // and the files it renders (filer.toml, s3.json). Kills, leaders and metrics for the checks.
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { SeaweedfsSettings } from "../../config/types";
 import { FilerStore, Listen, filerArgs, gatewayArgs, masterArgs, renderFilerToml, serverArgs, volumeArgs } from "../../components/objectstore/seaweedfsCommands";
+import { freePort } from "../../test/support/realTools";
 import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
 import { Deadline, alive, deadline, shellQuote, signal, sleep, until } from "../patroni/processes";
@@ -21,36 +21,10 @@ export function weedBinary(): string {
     return weed;
 }
 
-async function portFree(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const server = net.createServer();
-        server.once("error", () => resolve(false));
-        server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-}
-
-const taken = new Set<number>();
 /** A port whose SeaweedFS gRPC twin (+10000) is free too. */
-export async function portPair(): Promise<number> {
-    for (;;) {
-        const port = 20000 + Math.floor(Math.random() * 20000);
-        if (taken.has(port) || taken.has(port + 10000)) continue;
-        if ((await portFree(port)) && (await portFree(port + 10000))) {
-            taken.add(port).add(port + 10000);
-            return port;
-        }
-    }
-}
+export const portPair = (): Promise<number> => freePort(10000);
 
-export async function port(): Promise<number> {
-    for (;;) {
-        const p = 45000 + Math.floor(Math.random() * 15000);
-        if (!taken.has(p) && (await portFree(p))) {
-            taken.add(p);
-            return p;
-        }
-    }
-}
+export const port = (): Promise<number> => freePort();
 
 export interface WeedProcess {
     readonly name: string;

@@ -23,15 +23,46 @@ export function postgresBinDir(): string {
     return requireFile(path.join(root, versions[versions.length - 1], "bin"), "postgres binaries");
 }
 
-export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
+/** The lowest port of the kernel's ephemeral range (outgoing connections take their ports there). */
+function ephemeralLow(): number {
+    try {
+        const low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+        return Number.isInteger(low) && low > 12000 ? low : 32768;
+    } catch {
+        return 32768;
+    }
+}
+
+async function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
         const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
+        server.once("error", () => resolve(false));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
     });
+}
+
+const handedOut = new Set<number>();
+const PORTS_FROM = 10000;
+
+/**
+ * A free loopback port for a process a test starts, never handed out twice in this run. It is
+ * below the ephemeral range: a port from listen(0) is in that range, where any outgoing
+ * connection (a JVM's to its catalog, a client's) can take it between our check and the server's
+ * bind ("Address already in use", seen on a Trino worker in CI). With `twinOffset` the port
+ * `port + twinOffset` is free and below that range too (SeaweedFS serves gRPC on port + 10000).
+ */
+export async function freePort(twinOffset = 0): Promise<number> {
+    const span = ephemeralLow() - twinOffset - PORTS_FROM;
+    for (let tries = 0; tries < 10_000; tries++) {
+        const port = PORTS_FROM + Math.floor(Math.random() * span);
+        const twin = port + twinOffset;
+        if (handedOut.has(port) || handedOut.has(twin)) continue;
+        if ((await portFree(port)) && (twinOffset === 0 || (await portFree(twin)))) {
+            handedOut.add(port).add(twin);
+            return port;
+        }
+    }
+    throw new Error(`no free loopback port between ${PORTS_FROM} and ${PORTS_FROM + span}`);
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
