@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, FlinkSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -18,6 +18,7 @@ export interface StructuredDefaults {
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;
     readonly spark: SparkSettings;
+    readonly flink: FlinkSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -66,8 +67,8 @@ function backup(target: "platform" | "external", prefix: string): BackupSettings
     };
 }
 
-/** The buckets every stack has: the lakehouse warehouse and PostgreSQL's backups. */
-const BUCKETS = ["lakehouse", "backups"];
+/** The buckets every stack has: the lakehouse warehouse, PostgreSQL's backups and Flink's state (checkpoints, savepoints, HA metadata). */
+const BUCKETS = ["lakehouse", "backups", "flink"];
 
 const SEAWEEDFS_COMMON = {
     // SeaweedFS 4.53: the release of the weed module the e2e run builds (scripts/toolchain.d/weed).
@@ -108,6 +109,25 @@ function icebergMaintenance(schedule: string, executors: number): SparkJobSettin
 
 function spark(driver: ResourceSettings, executor: ResourceSettings, jobs: SparkJobSettings[]): SparkSettings {
     return { enabled: true, version: "3.5.7", driver, executor, tolerations: [], jobs };
+}
+
+/**
+ * A Flink session cluster with its state in the flink bucket: checkpoints every minute (RocksDB,
+ * incremental), three kept, a failing job restarted with exponential backoff.
+ */
+function flink(enabled: boolean, jobManagers: number, taskManagers: number, slotsPerTaskManager: number, jobManager: ResourceSettings, taskManager: ResourceSettings): FlinkSettings {
+    return {
+        enabled,
+        jobManagers,
+        taskManagers,
+        slotsPerTaskManager,
+        jobManager,
+        taskManager,
+        highAvailability: { enabled: jobManagers > 1, storageDir: "s3://flink/ha" },
+        checkpoints: { dir: "s3://flink/checkpoints", savepointsDir: "s3://flink/savepoints", intervalSeconds: 60, minPauseSeconds: 30, timeoutSeconds: 600, tolerableFailures: 3, retained: 3 },
+        stateBackend: "rocksdb",
+        restart: { initialBackoffSeconds: 1, maxBackoffSeconds: 300 },
+    };
 }
 
 /** Nessie 0.99.0: the newest release whose server runner jar Maven Central serves here (the e2e runs that jar). */
@@ -216,6 +236,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         trino: trino(0, resources("250m", "1Gi", "2", "1536Mi"), resources("250m", "1Gi", "2", "1536Mi"), { gracePeriodSeconds: 10, drainSeconds: 60 }, { host: "trino" }),
         // Dev: no job runs until one is declared (requests nothing).
         spark: spark(resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1Gi", "1", "1Gi"), []),
+        // Dev: off (its budget holds Trino); when enabled, one JobManager without HA and one TaskManager.
+        flink: flink(false, 1, 1, 2, resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1536Mi", "1", "1536Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -276,6 +298,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         nessie: nessie(2, 256, resources("500m", "1Gi", "2", "1536Mi")),
         trino: trino(2, resources("500m", "2Gi", "2", "3Gi"), resources("1", "3Gi", "2", "4Gi"), { gracePeriodSeconds: 30, drainSeconds: 300 }),
         spark: spark(resources("500m", "1Gi", "1", "2Gi"), resources("500m", "2Gi", "1", "2Gi"), [icebergMaintenance("30 4 * * *", 1)]),
+        // A leader and a standby JobManager (Kubernetes HA); two TaskManagers of two slots.
+        flink: flink(true, 2, 2, 2, resources("250m", "1Gi", "1", "1Gi"), resources("500m", "2Gi", "2", "2Gi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -337,6 +361,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         nessie: nessie(2, 512, resources("1", "2Gi", "2", "2Gi")),
         trino: trino(3, resources("1", "4Gi", "4", "6Gi"), resources("2", "8Gi", "4", "12Gi"), { gracePeriodSeconds: 60, drainSeconds: 900 }),
         spark: spark(resources("1", "2Gi", "2", "4Gi"), resources("1", "4Gi", "2", "4Gi"), [icebergMaintenance("30 4 * * *", 2)]),
+        // A leader and a standby JobManager (Kubernetes HA); three TaskManagers of four slots.
+        flink: flink(true, 2, 3, 4, resources("500m", "2Gi", "1", "2Gi"), resources("1", "4Gi", "4", "4Gi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -313,6 +313,43 @@ export interface SparkSettings {
     readonly jobs: readonly SparkJobSettings[];
 }
 
+/** Flink's checkpoints: where they go (the object store) and how often, how long, how many are kept. */
+export interface FlinkCheckpointSettings {
+    /** execution.checkpointing.dir: an s3:// URI on a bucket of objectStore.buckets. */
+    readonly dir: string;
+    /** execution.checkpointing.savepoint-dir: the default target of savepoints, s3:// as well. */
+    readonly savepointsDir: string;
+    readonly intervalSeconds: number;
+    readonly minPauseSeconds: number;
+    readonly timeoutSeconds: number;
+    /** Failed checkpoints in a row a job survives before it restarts. */
+    readonly tolerableFailures: number;
+    /** Completed checkpoints kept per job. */
+    readonly retained: number;
+}
+
+/** A Flink 1.20 session cluster: JobManagers (Kubernetes HA outside dev), TaskManagers, state on the object store. */
+export interface FlinkSettings {
+    readonly enabled: boolean;
+    /** A prebuilt image of images/flink (when buildImages is false). */
+    readonly image?: string;
+    /** JobManager replicas: one leader, the others standby (more than one needs highAvailability). */
+    readonly jobManagers: number;
+    readonly taskManagers: number;
+    /** taskmanager.numberOfTaskSlots. */
+    readonly slotsPerTaskManager: number;
+    /** Container resources; the memory limit is the Flink process size. */
+    readonly jobManager: ResourceSettings;
+    readonly taskManager: ResourceSettings;
+    /** Kubernetes HA: leader election through ConfigMaps, job metadata under storageDir (s3://). */
+    readonly highAvailability: { readonly enabled: boolean; readonly storageDir: string };
+    readonly checkpoints: FlinkCheckpointSettings;
+    /** state.backend.type: rocksdb (incremental checkpoints, state beyond the heap) or hashmap. */
+    readonly stateBackend: "rocksdb" | "hashmap";
+    /** Exponential-delay restarts of a failing job. */
+    readonly restart: { readonly initialBackoffSeconds: number; readonly maxBackoffSeconds: number };
+}
+
 /** The platform's object storage: buckets and least-privilege identities on SeaweedFS or an external S3. */
 export interface ObjectStoreSettings {
     /** seaweedfs: deployed in the storage tier; external: an S3 endpoint outside the platform. */
@@ -495,6 +532,7 @@ export interface PlatformConfig {
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;
     readonly spark: SparkSettings;
+    readonly flink: FlinkSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;

@@ -7,6 +7,7 @@ import { structuredDefaults } from "./defaults";
 import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
 import { nessie } from "./nessie";
+import { flink } from "./flink";
 import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
@@ -611,6 +612,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
         spark: spark(c, environment, deepMerge(structured.spark, values.spark)),
+        flink: flink(c, environment, deepMerge(structured.flink, values.flink), objectStoreSettings.buckets),
         install: installSettings,
         edge: edgeSettings,
         tls: tls(c, environment, deepMerge(structured.tls, values.tls)),
@@ -639,6 +641,12 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     }
     if (!config.registry.build && config.spark.enabled && config.spark.image === undefined) {
         c.fail("spark.image", undefined, "a prebuilt Spark image (images/spark) when buildImages is false");
+    }
+    if (config.flink.enabled && !config.nessie.enabled) {
+        c.fail("flink.enabled", true, "false, or nessie.enabled true: Flink's jobs write the lakehouse through Nessie");
+    }
+    if (!config.registry.build && config.flink.enabled && config.flink.image === undefined) {
+        c.fail("flink.image", undefined, "a prebuilt Flink image (images/flink) when buildImages is false");
     }
     if (config.trino.enabled && !config.nessie.enabled) {
         c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");

@@ -141,6 +141,20 @@ describe("the real engine: pulumi up, a no-change preview, an update, a refused 
         report(`Pod Security Admission (restricted) of ${engines}: admitted the Spark driver and executor pods of spark-conf (image ${image}); refused a privileged one`);
     });
 
+    it("the same admission admits the pods of Flink's live JobManager and TaskManager Deployments, init container included", () => {
+        const engines = "platform-engines";
+        const create = (pod: object) => controlPlane!.kubectl(["-n", engines, "create", "--dry-run=server", "-f", "-"], JSON.stringify(pod));
+        const admitted: string[] = [];
+        for (const name of ["flink-jobmanager", "flink-taskmanager"]) {
+            // A Pod as the ReplicaSet controller makes it from the Deployment pulumi up created.
+            const template = controlPlane!.get(["-n", engines, "deployment", name]).spec.template;
+            assert.strictEqual(template.spec.initContainers[0].name, "conf");
+            assert.match(create({ apiVersion: "v1", kind: "Pod", metadata: { ...template.metadata, name: `psa-${name}` }, spec: template.spec }), /created \(server dry run\)/);
+            admitted.push(`${name} (${template.spec.containers[0].image})`);
+        }
+        report(`Pod Security Admission (restricted) of ${engines}: admitted the pods of ${admitted.join(", ")}`);
+    });
+
     it("refuses a privileged container: pulumi preview --policy-pack of e2e/violation fails, naming pod-security-privileged", () => {
         const dir = engine.project("violation", path.join(PROJECT_DIR, "e2e", "violation"));
         const init = engine.pulumi(["stack", "init", "violation"], { cwd: dir });

@@ -1,5 +1,6 @@
 // The platform's services, in the order their alert groups are listed. A new service is one line.
 import { PlatformConfig } from "../config/types";
+import { flinkService } from "../components/flink/service";
 import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
@@ -18,6 +19,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         ...(config.nessie.enabled ? [nessieService(config.nessie, config.objectStore, scope)] : []),
         ...(config.trino.enabled ? [trinoService(config.trino, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.spark.enabled ? [sparkService(config.spark, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
+        ...(config.flink.enabled ? [flinkService(config.flink, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

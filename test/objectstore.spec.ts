@@ -152,7 +152,7 @@ describe("object storage (SeaweedFS)", function () {
                 resolveConfig(withValues(dev, { objectStore: { identities: [{ name: "analyst", grants: [{ bucket: "warehouse", access: "read" }] }, { name: "nobody", grants: [] }] } })),
             );
             assert.deepStrictEqual(problems, [
-                'data-platform:objectStore.identities[0].grants[0].bucket: got "warehouse"; allowed: one of objectStore.buckets: lakehouse, backups',
+                'data-platform:objectStore.identities[0].grants[0].bucket: got "warehouse"; allowed: one of objectStore.buckets: lakehouse, backups, flink',
                 "data-platform:objectStore.identities[1].grants: got []; allowed: a non-empty list of { bucket, access }: an identity with no grants can do nothing",
             ]);
         });
@@ -235,7 +235,7 @@ describe("object storage (SeaweedFS)", function () {
 
             it("creates the configured buckets with a Job after the server is up", () => {
                 const job = objects.find((o) => o.kind === "Job" && o.metadata.labels["app.kubernetes.io/component"] === "bucket-init");
-                assert.match(job.spec.template.spec.containers[0].command[2], /for bucket in lakehouse backups; do/);
+                assert.match(job.spec.template.spec.containers[0].command[2], /for bucket in lakehouse backups flink; do/);
             });
         });
 

@@ -157,6 +157,12 @@ const sparkJob = (failed: number, startedAt: number) => [
     series("kube_job_status_start_time", { ...engines, job_name: "spark-iceberg-maintenance-29000000", job: "kube-state-metrics" }, steady(startedAt)),
 ];
 
+/** A gauge of the leading JobManager's reporter (job flink-jobmanager). */
+const flinkLeader = (metric: string, values: string, labels: Readonly<Record<string, string>> = {}) => [
+    series(metric, { ...engines, job: "flink-jobmanager", pod: "flink-jobmanager-abc", host: "10_0_0_5", ...labels }, values),
+];
+const flinkJobLabels = { job_name: "orders-enrichment", job_id: "4f1c" };
+
 export const ALERT_CASES: readonly AlertCase[] = [
     {
         alert: "PostgresNoLeader",
@@ -657,6 +663,62 @@ export const ALERT_CASES: readonly AlertCase[] = [
         interval: "1h",
         series: sparkJob(1, 0),
         at: "49h",
+        fires: [],
+    },
+    {
+        alert: "FlinkJobManagerLeaderMissing",
+        when: "no JobManager reports the leader's slots gauge",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: engines, description: "No JobManager in platform-engines reports the leader's ResourceManager gauges." }],
+    },
+    {
+        alert: "FlinkJobManagerLeaderMissing",
+        when: "the leader reports 12 slots",
+        series: flinkLeader("flink_jobmanager_taskSlotsTotal", steady(12)),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "FlinkTaskManagersMissing",
+        when: "2 of prod's 3 TaskManagers have been registered for 15 minutes",
+        series: flinkLeader("flink_jobmanager_numRegisteredTaskManagers", steady(2)),
+        at: "15m",
+        fires: [{ severity: "warning", labels: engines, description: "The Flink leader in platform-engines has 2 TaskManagers of 3." }],
+    },
+    {
+        alert: "FlinkTaskManagersMissing",
+        when: "all 3 TaskManagers are registered",
+        series: flinkLeader("flink_jobmanager_numRegisteredTaskManagers", steady(3)),
+        at: "15m",
+        fires: [],
+    },
+    {
+        alert: "FlinkCheckpointsFailing",
+        when: "every checkpoint of a job has failed for 20 minutes (one a minute)",
+        series: flinkLeader("flink_jobmanager_job_numberOfFailedCheckpoints", growing(1), flinkJobLabels),
+        at: "20m",
+        fires: [{ severity: "warning", labels: { ...engines, job_name: "orders-enrichment" }, description: "15 checkpoints of orders-enrichment in platform-engines failed within 15m." }],
+    },
+    {
+        alert: "FlinkCheckpointsFailing",
+        when: "the job's 4 failed checkpoints are older than the window",
+        series: flinkLeader("flink_jobmanager_job_numberOfFailedCheckpoints", steady(4), flinkJobLabels),
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "FlinkJobRestarting",
+        when: "a job restarts every minute",
+        series: flinkLeader("flink_jobmanager_job_numRestarts", growing(1), flinkJobLabels),
+        at: "20m",
+        fires: [{ severity: "warning", labels: { ...engines, job_name: "orders-enrichment" }, description: "orders-enrichment in platform-engines restarted 15 times within 15m." }],
+    },
+    {
+        alert: "FlinkJobRestarting",
+        when: "the job restarted once, an hour ago",
+        series: flinkLeader("flink_jobmanager_job_numRestarts", steady(1), flinkJobLabels),
+        at: "20m",
         fires: [],
     },
 ];
