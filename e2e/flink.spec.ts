@@ -4,11 +4,13 @@
 // (flink-runtime, flink-streaming-java, flink-clients from Maven Central; the image's S3 file
 // system and Prometheus reporter, fetched by the Dockerfile's URLs and checksums, as its plugins)
 // that checkpoints into the flink bucket of a real SeaweedFS as Flink's own identity, and restores
-// from that checkpoint. The check program is e2e/flink (Java; README there).
+// from that checkpoint; then Kubernetes HA against a local control plane as the flink-jobmanager
+// ServiceAccount with the plan's Role. The check program is e2e/flink (Java; README there).
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
+import * as yaml from "js-yaml";
 import * as path from "path";
 import { FLINK_VERSION, flinkConf, renderFlinkConf } from "../components/flink/flinkConf";
 import { FLINK_NAMES } from "../components/flink/flinkCluster";
@@ -23,6 +25,7 @@ import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { identitiesFile, s3, stackIdentities } from "./objectstore/helpers";
 import { LocalStore, port, shellAddresses, startSingle } from "./objectstore/localStore";
+import { ControlPlane, startControlPlane } from "./support/controlPlane";
 import { fetchVerified } from "./support/dockerfile";
 import { Figures, seconds } from "./support/figures";
 import { exportedNames } from "./support/metrics";
@@ -68,6 +71,17 @@ describe("Flink on real processes with the staging rendering", function () {
     let pluginsDir = "";
     let run: Json = {};
     let scratch = "";
+    let controlPlane: ControlPlane | undefined;
+    /** The staging plan's objects, planned once. */
+    let stagingObjects: any[] | undefined;
+    const stagingPlan = (): any[] => {
+        if (!stagingObjects) {
+            const plan = runPlan("staging");
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            stagingObjects = objectsOf(plan.outDir);
+        }
+        return stagingObjects;
+    };
 
     /** Runs the check program; returns its exit status, JSON lines and stderr. */
     const check = (args: string[], dir = confDir) => {
@@ -79,6 +93,22 @@ describe("Flink on real processes with the staging rendering", function () {
         });
         return { status: result.status, lines: jsonLines(result.stdout ?? ""), stderr: result.stderr ?? "" };
     };
+    /** The check program in the background, calling `watch` every second until it exits (what only exists while it runs). */
+    const checkWatching = (args: string[], watch: () => void): Promise<{ status: number | null; lines: Json[]; stderr: string }> =>
+        new Promise((resolve) => {
+            const child = spawn("java", ["-Xmx768m", `-Djava.io.tmpdir=${scratch}`, `-Dhadoop.tmp.dir=${scratch}/hadoop`, "-cp", classpath, "e2e.FlinkCheck", args[0], confDir, ...args.slice(1)], {
+                env: { PATH: process.env.PATH, HOME: os.homedir(), FLINK_PLUGINS_DIR: pluginsDir, AWS_ACCESS_KEY_ID: own.accessKey, AWS_SECRET_ACCESS_KEY: own.secretKey, AWS_REGION: config.objectStore.region },
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            const timer = setInterval(watch, 1000);
+            child.on("exit", (status) => {
+                clearInterval(timer);
+                resolve({ status, lines: jsonLines(stdout), stderr });
+            });
+        });
 
     before(async function () {
         const started = Date.now();
@@ -117,13 +147,12 @@ describe("Flink on real processes with the staging rendering", function () {
     after(async function () {
         if (this.currentTest?.state === "failed" && store) console.log(store.tails());
         await store?.stopAll();
+        controlPlane?.stop();
         figures.print();
     });
 
     it("renders the staging plan's config.yaml, apart from the S3 endpoint", () => {
-        const plan = runPlan("staging");
-        assert.strictEqual(plan.code, 0, plan.stderr);
-        const planned = objectsOf(plan.outDir).find((o) => o.kind === "ConfigMap" && o.metadata.name === FLINK_NAMES.config).data["config.yaml"] as string;
+        const planned = stagingPlan().find((o) => o.kind === "ConfigMap" && o.metadata.name === FLINK_NAMES.config).data["config.yaml"] as string;
         const entries = (text: string) => new Map(text.trim().split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()] as [string, string]));
         const [local, staging] = [entries(conf), entries(planned)];
         assert.deepStrictEqual([...local.keys()], [...staging.keys()], "the same keys in the same order");
@@ -196,5 +225,41 @@ describe("Flink on real processes with the staging rendering", function () {
         assert.strictEqual(restored.restoredPosition, run.position, JSON.stringify(restored));
         assert.ok(restored.completedCheckpoints >= 1);
         report(`restore from ${run.latestCheckpoint}: position ${restored.restoredPosition} restored, a new checkpoint completed, in ${seconds(Date.now() - started)}`);
+    });
+    it("elects its leader on a real API server with only the flink-jobmanager Role, and keeps HA metadata in s3://flink/ha", async () => {
+        controlPlane = startControlPlane();
+        const engines = `${config.namespaces.prefix}-engines`;
+        controlPlane.kubectl(["create", "namespace", engines]);
+        // The plan's ServiceAccount, Role and RoleBinding of the JobManagers, as pulumi up creates them.
+        const rbac = stagingPlan().filter((o) => ["ServiceAccount", "Role", "RoleBinding"].includes(o.kind) && o.metadata.name === FLINK_NAMES.jobmanager && o.metadata.namespace === engines);
+        assert.deepStrictEqual(rbac.map((o) => o.kind).sort(), ["Role", "RoleBinding", "ServiceAccount"]);
+        controlPlane.kubectl(["apply", "-f", "-"], rbac.map((o) => yaml.dump(o)).join("---\n"));
+        const account = controlPlane.serviceAccountKubeconfig(engines, FLINK_NAMES.jobmanager);
+        const kubeconfig = path.join(tempDir("flink-kubeconfig"), "config");
+        fs.writeFileSync(kubeconfig, account.text, { mode: 0o600 });
+        const ports = { rest: await port(), blob: await port(), metrics: await port() };
+        // Kubernetes HA stays on: the MiniCluster's JobManager services elect through the API server.
+        const overrides = miniClusterOverrides(ports).filter((o) => !o.startsWith("high-availability.type=")).concat([`kubernetes.config.file=${kubeconfig}`, `kubernetes.context=${account.context}`]);
+        const started = Date.now();
+        // A MiniCluster removes its HA data when it shuts down: what it keeps is watched while it runs.
+        const configMaps = new Map<string, Record<string, string>>();
+        const haKeys = new Set<string>();
+        const cp = controlPlane;
+        let ticks = 0;
+        const result = await checkWatching(["run", "2", ...overrides], () => {
+            for (const c of cp.get(["-n", engines, "configmaps"]).items as any[]) if (c.metadata.name.startsWith(FLINK_NAMES.clusterId)) configMaps.set(c.metadata.name, { ...(c.metadata.annotations ?? {}), ...(c.data ?? {}) });
+            if (ticks++ % 3 === 0) for (const k of s3(s3Endpoint, own, [{ op: "list", bucket: "flink" }])[0].keys as string[]) if (k.startsWith("ha/")) haKeys.add(k);
+        });
+        assert.strictEqual(result.status, 0, result.stderr.slice(-4000) + JSON.stringify(result.lines));
+        const ha = result.lines[result.lines.length - 1];
+        assert.ok(ha.completedCheckpoints >= 2, JSON.stringify(ha));
+        const leader = configMaps.get(`${FLINK_NAMES.clusterId}-cluster-config-map`);
+        assert.ok(leader, `the leader's ConfigMap while the cluster ran: ${[...configMaps.keys()].join(", ") || "none"}`);
+        assert.ok(Object.keys(leader).some((k) => /leader/i.test(k)), `a leader record in it: ${Object.keys(leader).join(", ")}`);
+        const jobGraphs = [...haKeys].filter((k) => k.startsWith(`ha/${FLINK_NAMES.clusterId}/submittedJobGraph`));
+        assert.ok(jobGraphs.length > 0, `the job graph under s3://flink/ha/${FLINK_NAMES.clusterId}/ while the cluster ran: ${[...haKeys].join(", ")}`);
+        const left = (controlPlane.get(["-n", engines, "configmaps"]).items as any[]).filter((c) => c.metadata.name.startsWith(FLINK_NAMES.clusterId));
+        assert.deepStrictEqual(left.map((c) => c.metadata.name), [], "the JobManager deleted its ConfigMaps at shutdown (the Role's delete verb)");
+        report(`Kubernetes HA as flink-jobmanager: ${ha.completedCheckpoints} checkpoints in ${seconds(Date.now() - started)}; ConfigMaps while it ran: ${[...configMaps.keys()].join(", ")} (removed at shutdown); ${haKeys.size} objects seen under s3://flink/ha (${[...new Set([...haKeys].map((k) => k.split("/").slice(0, 3).join("/")))].join(", ")})`);
     });
 });

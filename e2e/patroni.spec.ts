@@ -224,7 +224,13 @@ describe(`Patroni with the ${STACK} settings, 3 real members on the Kubernetes D
         await until(`${old.name} to replay up to ${leaderLsn}`, 30_000, () => (c.psql(old, `SELECT pg_last_wal_replay_lsn() >= '${leaderLsn}'`) === "t" ? true : undefined));
         const ids = new Set(c.psql(old, `SELECT id FROM ${TABLE}`).split("\n").filter(Boolean).map(Number));
         assert.deepStrictEqual([...failover.acked].filter((id) => !ids.has(id)), [], "acknowledged writes missing on the rejoined member");
-        assert.strictEqual(view!.filter((m) => m.role === "sync_standby").length, 1, "a synchronous standby again");
+        // The new leader names its synchronous standby in its own HA loop (every loop_wait), not
+        // necessarily by the time the old leader streams again (CI once saw none at that moment).
+        const synced = await until("a synchronous standby again", 60_000, async () => {
+            const v = await c.view();
+            return v && v.filter((m) => m.role === "sync_standby").length === 1 ? v : undefined;
+        }, 1000);
+        report(`synchronous standby again after ${seconds(Date.now() - t0)}: ${synced!.filter((m) => m.role === "sync_standby").map((m) => m.name).join(", ")}`);
     });
 
     it("needs no more of the API server than the Role our component grants (no request forbidden)", () => {

@@ -35,6 +35,7 @@ describe("Flink", function () {
             assert.strictEqual(c["high-availability.type"], "kubernetes");
             assert.strictEqual(c["high-availability.storageDir"], "s3://flink/ha");
             assert.strictEqual(c["kubernetes.namespace"], "platform-engines");
+            assert.strictEqual(c["high-availability.cluster-id"], c["kubernetes.cluster-id"], "HA paths under storageDir are the cluster's own");
             assert.strictEqual(c["state.backend.type"], "rocksdb");
             assert.strictEqual(c["execution.checkpointing.incremental"], true);
             assert.strictEqual(c["execution.checkpointing.externalized-checkpoint-retention"], "RETAIN_ON_CANCELLATION");

@@ -99,6 +99,8 @@ export function flinkConf(r: FlinkConfRendering): Record<string, FlinkConfValue>
             ? {
                   "high-availability.type": "kubernetes",
                   "high-availability.storageDir": s.highAvailability.storageDir,
+                  // The HA paths under storageDir are per cluster id (Flink's default is "default"; the e2e run saw ha/default/).
+                  "high-availability.cluster-id": r.clusterId,
                   "kubernetes.cluster-id": r.clusterId,
                   "kubernetes.namespace": r.namespace,
               }
