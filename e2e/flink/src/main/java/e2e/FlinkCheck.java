@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Proves a rendered Flink config.yaml against Flink 1.20.1 itself. See e2e/flink/README.md.
@@ -178,7 +179,8 @@ public final class FlinkCheck {
                 .build();
 
         Json out = Json.obj();
-        try (MiniCluster cluster = new MiniCluster(mcc)) {
+        MiniCluster cluster = new MiniCluster(mcc);
+        try {
             cluster.start();
 
             // The job sees the same configuration: checkpointing, state backend, restart strategy
@@ -266,10 +268,30 @@ public final class FlinkCheck {
                 }
             }
             cluster.getRestAddress().thenAccept(a -> out.put("restAddress", a.toString())).getNow(null);
+        } finally {
+            closeWithin(cluster, out, SHUTDOWN_SECONDS);
         }
         out.put("durationMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         OUT.println(out);
         return 0;
+    }
+
+    /** How long the MiniCluster may take to shut down before the check reports it and exits anyway. */
+    private static final long SHUTDOWN_SECONDS = 60;
+
+    /**
+     * Closes the MiniCluster within a bound: with Kubernetes HA its shutdown once hung in CI (main
+     * parked in MiniCluster.close while the leader ConfigMap stayed). The outcome is reported as
+     * "shutdown"; main's System.exit ends whatever threads are left.
+     */
+    private static void closeWithin(MiniCluster cluster, Json out, long seconds) throws Exception {
+        try {
+            cluster.closeAsync().get(seconds, TimeUnit.SECONDS);
+            out.put("shutdown", "clean");
+        } catch (TimeoutException e) {
+            System.err.println("FlinkCheck: the MiniCluster did not shut down within " + seconds + " s");
+            out.put("shutdown", "timed out after " + seconds + " s");
+        }
     }
 
     /** What the JobMaster made of the config's checkpointing settings (nothing is set in code). */
