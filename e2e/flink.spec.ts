@@ -20,7 +20,7 @@ import { dockerfileDownloads } from "../components/images/dockerfileDownloads";
 import { seriesNames } from "../components/observability/metrics";
 import { bucketInitScript } from "../components/objectstore/seaweedfsCommands";
 import { resolveConfig } from "../config";
-import { objectsOf, runPlan } from "../test/support/plan";
+import { plannedObjects } from "../test/support/plan";
 import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { identitiesFile, s3, stackIdentities } from "./objectstore/helpers";
@@ -72,16 +72,6 @@ describe("Flink on real processes with the staging rendering", function () {
     let run: Json = {};
     let scratch = "";
     let controlPlane: ControlPlane | undefined;
-    /** The staging plan's objects, planned once. */
-    let stagingObjects: any[] | undefined;
-    const stagingPlan = (): any[] => {
-        if (!stagingObjects) {
-            const plan = runPlan("staging");
-            assert.strictEqual(plan.code, 0, plan.stderr);
-            stagingObjects = objectsOf(plan.outDir);
-        }
-        return stagingObjects;
-    };
 
     /** The check program's command line: `<mode> <confDir> <args…>` with its scratch directories. */
     const javaArgs = (args: string[], dir: string) => ["-Xmx768m", `-Djava.io.tmpdir=${scratch}`, `-Dhadoop.tmp.dir=${scratch}/hadoop`, "-cp", classpath, "e2e.FlinkCheck", args[0], dir, ...args.slice(1)];
@@ -157,7 +147,7 @@ describe("Flink on real processes with the staging rendering", function () {
     });
 
     it("renders the staging plan's config.yaml, apart from the S3 endpoint", () => {
-        const planned = stagingPlan().find((o) => o.kind === "ConfigMap" && o.metadata.name === FLINK_NAMES.config).data["config.yaml"] as string;
+        const planned = plannedObjects("staging").find((o) => o.kind === "ConfigMap" && o.metadata.name === FLINK_NAMES.config).data["config.yaml"] as string;
         const entries = (text: string) => new Map(text.trim().split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()] as [string, string]));
         const [local, staging] = [entries(conf), entries(planned)];
         assert.deepStrictEqual([...local.keys()], [...staging.keys()], "the same keys in the same order");
@@ -236,7 +226,7 @@ describe("Flink on real processes with the staging rendering", function () {
         const engines = `${config.namespaces.prefix}-engines`;
         controlPlane.kubectl(["create", "namespace", engines]);
         // The plan's ServiceAccount, Role and RoleBinding of the JobManagers, as pulumi up creates them.
-        const rbac = stagingPlan().filter((o) => ["ServiceAccount", "Role", "RoleBinding"].includes(o.kind) && o.metadata.name === FLINK_NAMES.jobmanager && o.metadata.namespace === engines);
+        const rbac = plannedObjects("staging").filter((o) => ["ServiceAccount", "Role", "RoleBinding"].includes(o.kind) && o.metadata.name === FLINK_NAMES.jobmanager && o.metadata.namespace === engines);
         assert.deepStrictEqual(rbac.map((o) => o.kind).sort(), ["Role", "RoleBinding", "ServiceAccount"]);
         controlPlane.kubectl(["apply", "-f", "-"], rbac.map((o) => yaml.dump(o)).join("---\n"));
         const account = controlPlane.serviceAccountKubeconfig(engines, FLINK_NAMES.jobmanager);

@@ -13,7 +13,7 @@ import { resolveConfig } from "../config";
 import { trinoMemory, trinoQueryMaxMemoryMB } from "../config/trino";
 import { TrinoSettings } from "../config/types";
 import { seriesNames } from "../components/observability/metrics";
-import { objectsOf, runPlan } from "../test/support/plan";
+import { plannedObjects } from "../test/support/plan";
 import { parseProperties as props } from "../test/support/properties";
 import { rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
@@ -68,16 +68,6 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     let worker: TrinoNode;
     const rendered = new Map<TrinoRole, Record<string, string>>();
     const sql = (statement: string) => trinoQuery(coordinator.port, statement);
-    /** The staging plan's objects, planned once for the tests that compare with it. */
-    let stagingObjects: any[] | undefined;
-    const stagingPlan = (): any[] => {
-        if (!stagingObjects) {
-            const plan = runPlan("staging");
-            assert.strictEqual(plan.code, 0, plan.stderr);
-            stagingObjects = objectsOf(plan.outDir);
-        }
-        return stagingObjects;
-    };
     let spark: LocalSpark;
     let sparkVersion = "";
     let sparkEnv: Record<string, string> = {};
@@ -166,7 +156,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     }
 
     it("runs the plan's coordinator and worker files, apart from addresses, ports, paths and a smaller heap", () => {
-        const objects = stagingPlan();
+        const objects = plannedObjects("staging");
         for (const role of ["coordinator", "worker"] as const) {
             const data: Record<string, string> = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${TRINO_NAMES[role]}-etc`).data;
             const planned = Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace("catalog_", "catalog/"), v]));
@@ -237,7 +227,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     });
 
     it("Spark with the rendered spark-defaults.conf reads the table Trino wrote, and writes one that Trino reads", async () => {
-        const objects = stagingPlan();
+        const objects = plannedObjects("staging");
         const planned = sparkConfOf(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === SPARK_NAMES.conf).data["spark-defaults.conf"]);
         const mine = sparkConfOf(sparkDefaultsText);
         const differing = [...new Set([...planned.keys(), ...mine.keys()])].filter((k) => planned.get(k) !== mine.get(k));
@@ -254,7 +244,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     });
 
     it("runs the scheduled iceberg-maintenance job with its planned arguments; its driver serves the Prometheus servlet", async () => {
-        const objects = stagingPlan();
+        const objects = plannedObjects("staging");
         const cron = objects.find((o) => o.kind === "CronJob" && o.metadata.name === "spark-iceberg-maintenance");
         const args: string[] = cron.spec.jobTemplate.spec.template.spec.containers[0].args;
         const job = config.spark.jobs.find((j) => j.name === "iceberg-maintenance")!;

@@ -15,7 +15,7 @@ import { serviceScope } from "../platform/compose";
 import { platformServices } from "../platform/services";
 import { evaluatePod } from "../policy/lib/podSecurityStandards";
 import { NetworkModel } from "./support/networkReach";
-import { objectsOf, planOf } from "./support/plan";
+import { plannedObjects } from "./support/plan";
 import { PROJECT_DIR, configProblems, rawConfigOf, withValues } from "./support/stacks";
 
 const rejected = (stack: string, changes: Record<string, unknown>): string => configProblems(() => resolveConfig(withValues(rawConfigOf(stack), changes))).join("\n");
@@ -100,9 +100,7 @@ describe("Flink", function () {
 
     describe("the dev plan", () => {
         it("deploys no Flink (off by default in dev, its budget holds Trino)", () => {
-            const plan = planOf("dev");
-            assert.strictEqual(plan.code, 0, plan.stderr);
-            assert.deepStrictEqual(objectsOf(plan.outDir).filter((o) => o.metadata?.labels?.["app.kubernetes.io/name"] === "flink").map((o) => `${o.kind}/${o.metadata.name}`), []);
+            assert.deepStrictEqual(plannedObjects("dev").filter((o) => o.metadata?.labels?.["app.kubernetes.io/name"] === "flink").map((o) => `${o.kind}/${o.metadata.name}`), []);
         });
     });
 
@@ -113,9 +111,7 @@ describe("Flink", function () {
             let objects: any[];
             const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === engines);
             before(() => {
-                const plan = planOf(stack);
-                assert.strictEqual(plan.code, 0, plan.stderr);
-                objects = objectsOf(plan.outDir);
+                objects = plannedObjects(stack);
             });
 
             it(`runs ${config.flink.jobManagers} JobManagers (Kubernetes HA) and ${config.flink.taskManagers} TaskManagers of ${config.flink.slotsPerTaskManager} slots, each with a PDB`, () => {

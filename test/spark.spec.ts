@@ -16,7 +16,7 @@ import { serviceScope } from "../platform/compose";
 import { platformServices } from "../platform/services";
 import { dockerfileDownloads } from "../components/images/dockerfileDownloads";
 import { NetworkModel } from "./support/networkReach";
-import { objectsOf, planOf } from "./support/plan";
+import { plannedObjects } from "./support/plan";
 import { PROJECT_DIR, configProblems, rawConfigOf, withValues } from "./support/stacks";
 
 const rejected = (stack: string, changes: Record<string, unknown>): string => configProblems(() => resolveConfig(withValues(rawConfigOf(stack), changes))).join("\n");
@@ -98,9 +98,7 @@ describe("Spark", function () {
             let objects: any[];
             const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === engines);
             before(() => {
-                const plan = planOf(stack);
-                assert.strictEqual(plan.code, 0, plan.stderr);
-                objects = objectsOf(plan.outDir);
+                objects = plannedObjects(stack);
             });
 
             it("mounts spark-defaults.conf and the pod templates, and binds the submitters and drivers to exactly their verbs", () => {

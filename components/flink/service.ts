@@ -6,7 +6,7 @@ import { s3Bucket } from "../../config/flink";
 import { FlinkSettings, ObjectStoreSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
 import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
-import { BucketGrant, objectStoreReaches } from "../objectstore/grants";
+import { objectStoreReaches } from "../objectstore/grants";
 import { bucketNeed } from "../objectstore/identities";
 import { flinkDashboard } from "./dashboard";
 import { FLINK_PORTS, FLINK_VERSION } from "./flinkConf";
@@ -47,9 +47,8 @@ export function flinkService(settings: FlinkSettings, objectStore: ObjectStoreSe
                 uses: ["images", "sealingKey", "placement", "metrics", "apiServer"],
                 build: (ctx, f) => {
                     const image = f.images.build("flink-image", { repository: "flink", buildArgs: { FLINK_VERSION }, tagLabel: FLINK_VERSION, prebuilt: settings.image });
+                    // Every need is of the one flink identity: the warehouse grant's keys open the state bucket too.
                     const access = lakehouseAccess(ctx, warehouse, namespace);
-                    // Every need is of the one flink identity: the same keys open the state bucket.
-                    state.forEach((need) => ctx.grant<BucketGrant>(need));
                     const cluster = new FlinkCluster(
                         "flink",
                         {

@@ -1,4 +1,5 @@
 // Runs the offline plan (`npm run plan -- <stack>`) as a child process, as a user would.
+import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -35,6 +36,13 @@ const plans = new Map<string, PlanRun>();
 export function planOf(stack: string): PlanRun {
     if (!plans.has(stack)) plans.set(stack, runPlan(stack));
     return plans.get(stack)!;
+}
+
+/** The Kubernetes objects of planOf(stack), failing with the plan's stderr when the stack does not plan. */
+export function plannedObjects(stack: string): any[] {
+    const plan = planOf(stack);
+    assert.strictEqual(plan.code, 0, plan.stderr);
+    return objectsOf(plan.outDir);
 }
 
 /** The Helm chart requests a plan wrote (chart, version, repository, namespace, values), by file name without .yaml. */
