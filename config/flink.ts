@@ -4,7 +4,7 @@
 // URI on one of the stack's buckets, more than one JobManager needs Kubernetes HA, and outside dev
 // HA with a standby JobManager is required.
 import { Checker, IMAGE_REF, resources } from "./checks";
-import { parseQuantity } from "./quantity";
+import { isQuantity, parseQuantity } from "./quantity";
 import { Environment, FlinkSettings, ResourceSettings } from "./types";
 
 /** An s3:// URI with a bucket and a path under it. */
@@ -32,8 +32,8 @@ function stateUri(c: Checker, path: string, value: unknown, buckets: readonly st
 
 function processSize(c: Checker, path: string, value: unknown, minMB: number): ResourceSettings {
     const r = resources(c, path, value);
-    const limitMB = Math.floor(parseQuantity(r.limits.memory) / MIB);
-    if (Number.isFinite(limitMB) && limitMB < minMB) c.fail(`${path}.limits.memory`, r.limits.memory, `at least ${minMB}Mi (it is Flink's process size: metaspace, JVM overhead, network and managed memory come out of it)`);
+    // An invalid quantity is reported by resources() already.
+    if (isQuantity(r.limits.memory) && Math.floor(parseQuantity(r.limits.memory) / MIB) < minMB) c.fail(`${path}.limits.memory`, r.limits.memory, `at least ${minMB}Mi (it is Flink's process size: metaspace, JVM overhead, network and managed memory come out of it)`);
     return r;
 }
 

@@ -93,6 +93,7 @@ describe("Flink", function () {
 
         it("refuses a process smaller than Flink runs in, a pause longer than the interval, and Flink without Nessie", () => {
             assert.match(rejected("staging", { flink: { taskManager: { limits: { memory: "1Gi" } } } }), /flink\.taskManager\.limits\.memory: got "1Gi"; allowed: at least 1536Mi/);
+            assert.match(rejected("staging", { flink: { taskManager: { limits: { memory: "lots" } } } }), /flink\.taskManager\.limits\.memory: got "lots"/);
             assert.match(rejected("staging", { flink: { checkpoints: { minPauseSeconds: 120 } } }), /flink\.checkpoints\.minPauseSeconds: got 120; allowed: at most flink\.checkpoints\.intervalSeconds \(60\)/);
             assert.match(rejected("dev", { flink: { enabled: true }, nessie: { enabled: false }, trino: { enabled: false }, spark: { enabled: false } }), /flink\.enabled: got true; allowed: false, or nessie\.enabled true/);
         });
