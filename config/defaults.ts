@@ -48,6 +48,15 @@ const POSTGRES_COMMON = {
 };
 
 /**
+ * Logical decoding for Debezium, on outside dev (one restart of each member, done by the DCS sync
+ * Job). Slots and senders: the members' own plus ten connectors; a stalled slot may hold a quarter
+ * of the volume's WAL before PostgreSQL drops it.
+ */
+function cdc(enabled: boolean, volumeGi: number) {
+    return { enabled, maxReplicationSlots: 16, maxWalSenders: 16, maxSlotWalKeepGb: Math.max(1, Math.floor(volumeGi / 4)) };
+}
+
+/**
  * Daily, weekly and monthly logical backups kept 30, 90 and 365 days (the seeds' retention). dev
  * writes them to the platform's own object store; elsewhere they go to an S3 outside the cluster,
  * since SeaweedFS keeps its filer metadata in the very PostgreSQL the backups are of.
@@ -204,6 +213,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             resources: resources("250m", "512Mi", "1", "1Gi"),
             synchronousMode: "off",
             backup: backup("platform", "dev/postgres"),
+            cdc: cdc(false, 5),
         },
         objectStore: objectStore({
             ...SEAWEEDFS_COMMON,
@@ -269,6 +279,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             resources: resources("500m", "1Gi", "2", "2Gi"),
             synchronousMode: "off",
             backup: backup("external", "staging/postgres"),
+            cdc: cdc(true, 20),
         },
         objectStore: objectStore({
             ...SEAWEEDFS_COMMON,
@@ -333,6 +344,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
             synchronousMode: "on",
             maxConnections: 400,
             backup: backup("external", "prod/postgres"),
+            cdc: cdc(true, 100),
         },
         objectStore: objectStore({
             ...SEAWEEDFS_COMMON,

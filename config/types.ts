@@ -150,6 +150,20 @@ export interface PostgresSettings {
     /** Databases created (idempotently) with their owners. */
     readonly databases: readonly DatabaseSettings[];
     readonly backup: BackupSettings;
+    /** Logical decoding for change data capture (Debezium connectors' slots and publications). */
+    readonly cdc: ChangeDataCaptureSettings;
+}
+
+/** PostgreSQL's side of change data capture: the parameters logical replication slots need. */
+export interface ChangeDataCaptureSettings {
+    /** wal_level logical (a restart of every member, done by the DCS sync Job when turned on for a running cluster). */
+    readonly enabled: boolean;
+    /** max_replication_slots: the members' physical slots, the connectors' logical slots and room to spare. */
+    readonly maxReplicationSlots: number;
+    /** max_wal_senders: replicas, connectors and base backups streaming at once. */
+    readonly maxWalSenders: number;
+    /** max_slot_wal_keep_size in GB: WAL a stalled slot may hold before PostgreSQL drops it (the volume outlives a dead connector; the connector then snapshots again). */
+    readonly maxSlotWalKeepGb: number;
 }
 
 /** What an identity may do on a bucket: read (get, head, list) or write (read, and put, delete, multipart). */

@@ -18,6 +18,7 @@ export { deepMerge, isAnyAddress } from "./checks";
 import {
     BackupSettings,
     BackupTier,
+    ChangeDataCaptureSettings,
     DatabaseSettings,
     ChartVersions,
     EdgeSettings,
@@ -142,7 +143,7 @@ function namespaces(c: Checker, prefix: string, value: unknown, edgeExposure: Ex
 const CRON = /^(\S+\s+){4}\S+$/;
 const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // Roles and databases that Patroni and PostgreSQL own; applications must not take them over.
-const RESERVED_NAMES = ["postgres", "template0", "template1", "standby", "rewind", "postgres_exporter"];
+const RESERVED_NAMES = ["postgres", "template0", "template1", "standby", "rewind", "postgres_exporter", "debezium"];
 
 
 
@@ -232,7 +233,7 @@ function backupTarget(c: Checker, environment: Environment, postgres: PostgresSe
 function postgres(c: Checker, environment: Environment, value: unknown, stackClass: string | undefined): PostgresSettings {
     const p = c.object("postgres", value, [
         "enabled", "members", "version", "patroniVersion", "image", "exporterImage", "storage", "resources",
-        "synchronousMode", "timing", "maxConnections", "databases", "backup",
+        "synchronousMode", "timing", "maxConnections", "databases", "backup", "cdc",
     ]) ?? {};
     const members = c.integer("postgres.members", p.members, 1, 9);
     // Outside dev the cluster must survive losing a member and keep a majority: an odd count >= 3.
@@ -270,7 +271,24 @@ function postgres(c: Checker, environment: Environment, value: unknown, stackCla
         maxConnections: c.integer("postgres.maxConnections", p.maxConnections, 20, 10000),
         databases: databases(c, p.databases),
         backup: backup(c, p.backup),
+        cdc: changeDataCapture(c, p.cdc, members),
     };
+}
+
+function changeDataCapture(c: Checker, value: unknown, members: number): ChangeDataCaptureSettings {
+    const p = "postgres.cdc";
+    const d = c.object(p, value, ["enabled", "maxReplicationSlots", "maxWalSenders", "maxSlotWalKeepGb"]) ?? {};
+    const cdc = {
+        enabled: c.boolean(`${p}.enabled`, d.enabled),
+        maxReplicationSlots: c.integer(`${p}.maxReplicationSlots`, d.maxReplicationSlots, 4, 200),
+        maxWalSenders: c.integer(`${p}.maxWalSenders`, d.maxWalSenders, 4, 200),
+        maxSlotWalKeepGb: c.integer(`${p}.maxSlotWalKeepGb`, d.maxSlotWalKeepGb, 1, 10000),
+    };
+    // Every member keeps a physical slot for each other member (use_slots), and each replica and
+    // pg_basebackup holds a WAL sender, before any connector gets one.
+    if (Number.isInteger(members) && cdc.maxReplicationSlots < members) c.fail(`${p}.maxReplicationSlots`, d.maxReplicationSlots, `at least postgres.members (${members}): each member keeps a slot for the others`);
+    if (Number.isInteger(members) && cdc.maxWalSenders < members + 1) c.fail(`${p}.maxWalSenders`, d.maxWalSenders, `at least postgres.members + 1 (${members + 1}): replicas and a base backup stream at once`);
+    return cdc;
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;

@@ -6,6 +6,7 @@
 // npx mocha --no-config -r ts-node/register/transpile-only -r test/support/tempdirs.ts --timeout 600000 e2e/patroni.spec.ts
 import * as assert from "assert";
 import * as yaml from "js-yaml";
+import { ChangeCapture, dynamicConfiguration } from "../components/postgres/dynamicConfig";
 import { renderPatroniConfig } from "../components/postgres/patroniConfig";
 import { resolveConfig } from "../config";
 import { rawConfigOf } from "../test/support/stacks";
@@ -14,10 +15,21 @@ import { ClusterMember, LocalCluster, startLocalCluster } from "./patroni/member
 import { PlannedPostgres, plannedPostgres } from "./patroni/planned";
 import { sleep, until } from "./patroni/processes";
 import { Writer } from "./patroni/writes";
+import { insertedIds, runDcsSync, slotChangesSql } from "./patroni/dcsSync";
 import { seconds } from "./support/figures";
 
 const STACK = "prod";
 const TABLE = "e2e_writes";
+const CDC_TABLE = "e2e_cdc_writes";
+
+/** The leaves of the dynamic configuration that turning CDC on changes: the members start without them. */
+const CDC_LEAVES = ["max_replication_slots", "max_slot_wal_keep_size", "max_wal_senders", "wal_level"].map((p) => `bootstrap.dcs.postgresql.parameters.${p}`);
+
+/** The deployed patroni.yml as it was before CDC was turned on: the cluster exists, and the DCS sync Job turns it on. */
+function createdBeforeCdc(config: any): any {
+    const settings = resolveConfig(rawConfigOf(STACK)).postgres;
+    return { ...config, bootstrap: { ...config.bootstrap, dcs: dynamicConfiguration({ ...settings, cdc: { ...settings.cdc, enabled: false } }) } };
+}
 
 /** Paths of the leaves that differ between two JSON-like values. */
 function differingLeaves(a: unknown, b: unknown, at = ""): string[] {
@@ -61,7 +73,7 @@ describe(`Patroni with the ${STACK} settings, 3 real members on the Kubernetes D
             .map((p) => p.metadata.name as string)
             .sort();
         cluster = await startLocalCluster({
-            deployedConfig: planned.config,
+            deployedConfig: createdBeforeCdc(planned.config),
             deployedEnv: planned.env,
             namespace: planned.namespace,
             podNames,
@@ -80,14 +92,17 @@ describe(`Patroni with the ${STACK} settings, 3 real members on the Kubernetes D
         }
     });
 
-    it(`runs the ${STACK} stack's patroni.yml (renderPatroniConfig of its settings), changed only in addresses, ports and paths`, () => {
+    it(`runs the ${STACK} stack's patroni.yml (renderPatroniConfig of its settings), changed only in addresses, ports, paths and in being created before CDC`, () => {
         const settings = resolveConfig(rawConfigOf(STACK)).postgres;
         const rendered = renderPatroniConfig({ scope: planned.scope, podLabels: planned.statefulSet.spec.selector.matchLabels, settings });
         const { ttl, loop_wait, retry_timeout, synchronous_mode, synchronous_node_count } = planned.config.bootstrap.dcs;
+        // What the DCS sync Job applies to a running cluster is what a new one bootstraps with.
+        assert.deepStrictEqual(planned.dynamic, planned.config.bootstrap.dcs);
         assert.deepStrictEqual(planned.config, rendered);
         assert.deepStrictEqual({ ttl, loop_wait, retry_timeout, synchronous_mode, synchronous_node_count }, { ttl: 30, loop_wait: 10, retry_timeout: 10, synchronous_mode: true, synchronous_node_count: 1 });
         for (const member of cluster!.members) {
             assert.deepStrictEqual(differingLeaves(planned.config, member.config).sort(), [
+                ...CDC_LEAVES,
                 "postgresql.data_dir",
                 "postgresql.listen",
                 "postgresql.parameters.unix_socket_directories",
@@ -231,6 +246,97 @@ describe(`Patroni with the ${STACK} settings, 3 real members on the Kubernetes D
             return v && v.filter((m) => m.role === "sync_standby").length === 1 ? v : undefined;
         }, 1000);
         report(`synchronous standby again after ${seconds(Date.now() - t0)}: ${synced!.filter((m) => m.role === "sync_standby").map((m) => m.name).join(", ")}`);
+    });
+
+    it("turns CDC on for the running cluster with the planned dynamic.json (the DCS sync Job's script): wal_level logical on every member, replicas restarted before a switchover, no acknowledged write lost", async () => {
+        assert.ok(formed, "no cluster formed (see the previous tests)");
+        const c = cluster!;
+        const leader = c.member(leaderOf(await c.view())!.name);
+        assert.strictEqual(c.psql(leader, "SHOW wal_level"), "replica");
+        c.psql(leader, `CREATE TABLE ${CDC_TABLE} (id bigint PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+        const load = new Writer(CDC_TABLE, c.members.map((m) => m.place.postgresPort), c.superuser, 400);
+        let run;
+        try {
+            await load.waitForAcks(100, 0, 60_000);
+            run = await runDcsSync(planned.dynamic, leader.restUrl, c.restapi);
+            await sleep(2000);
+        } finally {
+            await load.stop();
+        }
+        for (const line of run.output.trim().split("\n")) report(`dcs sync: ${line}`);
+        assert.strictEqual(run.status, 0, `patroni-dcs-sync failed:\n${run.output}`);
+        const view = await c.view();
+        const newLeader = leaderOf(view)!.name;
+        const settings = c.members.map((m) => `${m.name}:${c.psql(m, "SHOW wal_level")}:${c.psql(m, "SHOW max_replication_slots")}`);
+        assert.deepStrictEqual(settings, c.members.map((m) => `${m.name}:logical:${planned.dynamic.postgresql.parameters.max_replication_slots}`));
+        assert.deepStrictEqual(view!.filter((m: any) => m.pending_restart).map((m) => m.name), [], "members still pending a restart");
+        // Replicas first, then the switchover that demotes the old primary.
+        const restarts = [...run.output.matchAll(/^restarting (\S+) \((\w+)\)/gm)].map((m) => `${m[1]} ${m[2]}`);
+        assert.ok(restarts.length >= 2 && restarts.every((r) => !r.endsWith(" leader")), `restarts: ${restarts.join(", ")}`);
+        assert.match(run.output, new RegExp(`switchover ${leader.name} -> ${newLeader}`));
+        const acks = load.acked();
+        const acked = new Set(acks.map((e) => e.id!));
+        const present = new Set(c.psql(c.member(newLeader), `SELECT id FROM ${CDC_TABLE}`).split("\n").filter(Boolean).map(Number));
+        const lost = [...acked].filter((id) => !present.has(id));
+        const longestGap = acks.slice(1).reduce((gap, e, i) => Math.max(gap, e.at - acks[i].at), 0);
+        report(`CDC on in ${run.seconds.toFixed(1)} s: restarted ${restarts.join(", ")}, then switchover ${leader.name} -> ${newLeader}`);
+        report(`writes acknowledged during it: ${acked.size}; lost: ${lost.length}; longest pause between acknowledgements: ${seconds(longestGap)}; in doubt: ${load.count("in_doubt")}`);
+        assert.deepStrictEqual(lost, [], "acknowledged writes missing after the rolling restart");
+    });
+
+    it("changes nothing when synced again with the same configuration", async () => {
+        const c = cluster!;
+        const run = await runDcsSync(planned.dynamic, c.members[0].restUrl, c.restapi);
+        assert.strictEqual(run.status, 0, run.output);
+        assert.strictEqual(run.output.trim(), "in sync: nothing to change, no restart pending");
+        report(`second sync: "${run.output.trim()}" in ${run.seconds.toFixed(1)} s`);
+    });
+
+    it("keeps a capture's permanent slot on every member: after the leader is killed the new leader's slot still holds every unconfirmed change; a slot Patroni only ignores is gone", async () => {
+        const c = cluster!;
+        const settings = resolveConfig(rawConfigOf(STACK)).postgres;
+        const capture: ChangeCapture = { requester: "e2e", database: "postgres", slot: "e2e_cdc", publication: "e2e_cdc", tables: [`public.${CDC_TABLE}`] };
+        // The negative control: a slot as a connector creates it, which Patroni is told to leave alone (ignore_slots) instead of keeping.
+        const unkept = "e2e_unkept";
+        const desired = { ...dynamicConfiguration(settings, [capture]), ignore_slots: [{ name: unkept }] };
+        const leader = c.member(leaderOf(await c.view())!.name);
+        c.psql(leader, `CREATE PUBLICATION ${capture.publication} FOR TABLE ${CDC_TABLE}`);
+        const t0 = Date.now();
+        const run = await runDcsSync(desired, leader.restUrl, c.restapi);
+        assert.strictEqual(run.status, 0, run.output);
+        c.psql(leader, `SELECT pg_create_logical_replication_slot('${unkept}', 'pgoutput')`);
+        const slotOn = (m: (typeof c.members)[number], slot: string) => c.psql(m, `SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}' AND slot_type = 'logical'`) === "1";
+        await until(`slot ${capture.slot} on every member`, 180_000, () => (c.members.every((m) => slotOn(m, capture.slot)) ? true : undefined), 2000);
+        report(`permanent slot ${capture.slot} on all ${c.members.length} members ${seconds(Date.now() - t0)} after the sync`);
+
+        // Batch A is consumed (the connector confirms it); batch B is committed but not yet read.
+        const batch = (from: number) => Array.from({ length: 200 }, (_, i) => from + i);
+        const [a, b] = [batch(10_000_001), batch(10_000_201)];
+        c.psql(leader, `INSERT INTO ${CDC_TABLE} (id) SELECT generate_series(${a[0]}, ${a[a.length - 1]})`);
+        assert.deepStrictEqual(insertedIds(c.psql(leader, slotChangesSql(capture.slot, capture.publication, true))), a);
+        const confirmed = c.psql(leader, `SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '${capture.slot}'`);
+        const replicas = c.members.filter((m) => m !== leader);
+        await until(`the replicas' copies of ${capture.slot} advanced to ${confirmed}`, 90_000, () =>
+            replicas.every((m) => c.psql(m, `SELECT confirmed_flush_lsn >= '${confirmed}' FROM pg_replication_slots WHERE slot_name = '${capture.slot}'`) === "t") ? true : undefined, 1000);
+        c.psql(leader, `INSERT INTO ${CDC_TABLE} (id) SELECT generate_series(${b[0]}, ${b[b.length - 1]})`);
+
+        const killedAt = Date.now();
+        await leader.killHard();
+        const promoted = await until("a new leader", 120_000, async () => {
+            const l = leaderOf(await c.view());
+            return l && l.name !== leader.name ? l.name : undefined;
+        }, 500);
+        const next = c.member(promoted);
+        const pending = insertedIds(c.psql(next, slotChangesSql(capture.slot, capture.publication)));
+        const lost = b.filter((id) => !pending.includes(id));
+        const duplicates = pending.filter((id) => a.includes(id));
+        const unkeptOnNew = slotOn(next, unkept);
+        report(`killed leader ${leader.name}; ${promoted} leads after ${seconds(Date.now() - killedAt)} with slot ${capture.slot}: ${b.length} unconfirmed rows, lost ${lost.length}, already confirmed and sent again ${duplicates.length}`);
+        report(`negative control: slot ${unkept} (not permanent, ignore_slots) on the new leader: ${unkeptOnNew ? "present" : "absent: a connector on it would find no slot and snapshot again or lose the changes"}`);
+        leader.start();
+        assert.deepStrictEqual(lost, [], "changes committed before the failover missing from the slot on the new leader");
+        assert.ok(pending.every((id) => a.includes(id) || b.includes(id)), `the slot sends rows of neither batch: ${pending.filter((id) => !a.includes(id) && !b.includes(id)).slice(0, 5)}`);
+        assert.strictEqual(unkeptOnNew, false, `slot ${unkept} was not declared permanent, yet is on the new leader`);
     });
 
     it("needs no more of the API server than the Role our component grants (no request forbidden)", () => {

@@ -2,7 +2,8 @@
 // on every deploy) and takes passwords only as psql variables, so no password is ever written into
 // a ConfigMap or a command line.
 import { DatabaseSettings } from "../../config/types";
-import { ROLES } from "./patroniConfig";
+import { ChangeCapture } from "./dynamicConfig";
+import { CAPTURE_ROLE, ROLES } from "./roles";
 
 /** The psql variable carrying a role's password, e.g. pw_nessie. */
 export function passwordVariable(role: string): string {
@@ -20,7 +21,34 @@ function ensureLoginRole(role: string): string[] {
     ];
 }
 
-export function databasesSql(databases: readonly DatabaseSettings[]): string {
+/**
+ * Change data capture: the connectors' role (REPLICATION LOGIN, SELECT on the captured tables
+ * only) and each capture's publication over its tables, in the capture's database. Tables that do
+ * not exist yet (the application creates them later) are left out and named; the next run of the
+ * Job adds them. The slot is not created here: Patroni keeps it (permanent_slots).
+ */
+function captureSql(captures: readonly ChangeCapture[]): string[] {
+    if (captures.length === 0) return [];
+    const lines = ["", `-- change data capture: role ${CAPTURE_ROLE}`, ...ensureLoginRole(CAPTURE_ROLE), `alter role "${CAPTURE_ROLE}" with replication;`];
+    for (const c of captures) {
+        const tables = c.tables.map((t) => `(${sqlLiteral(t)})`).join(", ");
+        const existing = `(values ${tables}) as captured(name) where to_regclass(captured.name) is not null`;
+        lines.push(
+            "",
+            `-- capture ${c.requester}: slot ${c.slot}, publication ${c.publication}`,
+            `\\connect "${c.database}"`,
+            `grant connect on database "${c.database}" to "${CAPTURE_ROLE}";`,
+            ...[...new Set(c.tables.map((t) => t.split(".")[0]))].map((schema) => `grant usage on schema "${schema}" to "${CAPTURE_ROLE}";`),
+            `select format('grant select on %s to %I', to_regclass(captured.name), ${sqlLiteral(CAPTURE_ROLE)}) from ${existing} \\gexec`,
+            `select format('create publication %I', ${sqlLiteral(c.publication)}) where not exists (select 1 from pg_publication where pubname = ${sqlLiteral(c.publication)}) \\gexec`,
+            `select format('alter publication %I set table %s', ${sqlLiteral(c.publication)}, string_agg(to_regclass(captured.name)::text, ', ')) from ${existing} having count(*) > 0 \\gexec`,
+            `select format(${sqlLiteral(`capture ${c.requester}: table %s does not exist yet, publication ${c.publication} leaves it out until this Job runs again`)}, captured.name) as warning from (values ${tables}) as captured(name) where to_regclass(captured.name) is null;`,
+        );
+    }
+    return lines;
+}
+
+export function databasesSql(databases: readonly DatabaseSettings[], captures: readonly ChangeCapture[] = []): string {
     const lines = ["\\set ON_ERROR_STOP on", "", "-- postgres_exporter reads statistics only.", ...ensureLoginRole(ROLES.exporter), `grant pg_monitor to "${ROLES.exporter}";`];
     const owners = [...new Set(databases.map((d) => d.owner))];
     for (const owner of owners) {
@@ -37,12 +65,14 @@ export function databasesSql(databases: readonly DatabaseSettings[]): string {
             `grant connect, temporary on database "${name}" to "${owner}";`,
         );
     }
+    // Last: it switches databases (\connect).
+    lines.push(...captureSql(captures));
     return lines.join("\n") + "\n";
 }
 
 /** The psql command line that runs the SQL, passing each password from the environment. */
-export function databasesCommand(databases: readonly DatabaseSettings[], sqlFile: string): string {
-    const roles = [ROLES.exporter, ...new Set(databases.map((d) => d.owner))];
+export function databasesCommand(databases: readonly DatabaseSettings[], sqlFile: string, captures: readonly ChangeCapture[] = []): string {
+    const roles = [ROLES.exporter, ...new Set(databases.map((d) => d.owner)), ...(captures.length > 0 ? [CAPTURE_ROLE] : [])];
     const vars = roles.map((r) => `-v ${passwordVariable(r)}="$${passwordEnv(r)}"`).join(" ");
     return `until pg_isready -t 5; do echo waiting for the primary; sleep 2; done; psql -X ${vars} -f ${sqlFile}`;
 }

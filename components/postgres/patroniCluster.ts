@@ -15,7 +15,9 @@ import { MaintenanceContext, POSTGRES_UID, maintenancePod } from "./maintenanceP
 import { secretEnvAsFiles } from "../meta/secretFiles";
 import { databasesCommand, databasesSql, passwordEnv } from "./databasesSql";
 import { CREDENTIAL_KEYS, fromSecret, patroniEnvironment, superuserClientEnvironment } from "./environment";
-import { CONFIG_FILES, PATHS, PORTS, ROLES, renderPatroniConfig, renderPatroniCredentials } from "./patroniConfig";
+import { CONFIG_FILES, PATHS, PORTS, RESTAPI_USER, ROLES, memberConfiguration, renderPatroniConfig, renderPatroniCredentials } from "./patroniConfig";
+import { ChangeCapture, dynamicConfiguration } from "./dynamicConfig";
+import { CAPTURE_ROLE } from "./roles";
 import { HEADLESS_SERVICE_REASON, runtimeLabelsAnnotation, skipAwait } from "../meta/awaits";
 import { apiServerEgress, tcpPorts } from "../meta/network";
 
@@ -41,6 +43,8 @@ export interface PatroniClusterArgs {
     readonly protect: boolean;
     /** The sealed-secrets controller's key: credentials reach the cluster sealed. */
     readonly sealingKey: SealingKey;
+    /** Change data capture slots and publications of the cluster's databases (none by default). */
+    readonly captures?: readonly ChangeCapture[];
 }
 
 /** What the builders of one cluster share. */
@@ -51,6 +55,8 @@ interface Build {
     /** Labels that select the member pods (without the role). */
     readonly memberLabels: Record<string, string>;
     readonly maintenanceLabels: Record<string, string>;
+    /** Labels of the DCS sync Job's pods: the only maintenance pods that reach Patroni's REST API. */
+    readonly dcsSyncLabels: Record<string, string>;
     readonly labels: Record<string, string>;
     /** The Secret of the cluster's own credentials. */
     readonly credentialsName: string;
@@ -66,6 +72,14 @@ export interface DatabaseEndpoint {
     readonly password: pulumi.Output<string>;
 }
 
+/** How change data capture connectors log in: the capture role's password and the Secret holding it. */
+export interface CaptureLogin {
+    readonly user: string;
+    readonly password: pulumi.Output<string>;
+    /** Secret (in the cluster's namespace) with username and password. */
+    readonly secretName: pulumi.Output<string>;
+}
+
 /**
  * PostgreSQL HA with Patroni on the Kubernetes DCS (ConfigMaps mode): a StatefulSet of members,
  * primary/replica Services that follow Patroni's role labels, application databases and metrics
@@ -79,6 +93,8 @@ export class PatroniCluster extends pulumi.ComponentResource {
     /** Labels that select the member pods (without the role). */
     readonly memberLabels: Record<string, string>;
     readonly databases: DatabaseEndpoint[];
+    /** The change data capture role's login (when the cluster has captures). */
+    readonly capture?: CaptureLogin;
     /** What jobs against this cluster (the databases Job, backups) run with. */
     readonly maintenanceContext: MaintenanceContext;
 
@@ -92,6 +108,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
             app,
             memberLabels: patroniMemberLabels(scope),
             maintenanceLabels: { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance" },
+            dcsSyncLabels: { ...selectorLabels(app), "app.kubernetes.io/component": "maintenance", "data-platform/job": "dcs-sync" },
             labels: standardLabels({ ...app, component: "database" }),
             credentialsName: `${scope}-credentials`,
         };
@@ -101,9 +118,10 @@ export class PatroniCluster extends pulumi.ComponentResource {
         this.memberLabels = b.memberLabels;
 
         const account = this.identity(b);
-        const { credentials, databases } = this.credentials(b);
+        const { credentials, databases, capture } = this.credentials(b);
         this.databases = databases;
-        const { settingsMap, patroniYaml, sql } = this.configuration(b);
+        this.capture = capture;
+        const { settingsMap, memberConfigHash, dynamicJson, sql } = this.configuration(b);
         this.maintenanceContext = {
             app,
             namespace,
@@ -116,8 +134,9 @@ export class PatroniCluster extends pulumi.ComponentResource {
             memberLabels: b.memberLabels,
         };
         const headless = this.services(b);
-        const statefulSet = this.members(b, { account, credentials, settingsMap, headless, patroniYaml });
+        const statefulSet = this.members(b, { account, credentials, settingsMap, headless, memberConfigHash });
         this.maintenance(b, { settingsMap, sql, statefulSet });
+        this.dynamicConfigSync(b, { dynamicJson, statefulSet });
         this.networkPolicies(b);
         this.registerOutputs({ primaryHost: this.primaryHost, replicaHost: this.replicaHost, databases: this.databases });
     }
@@ -150,7 +169,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
     }
 
     /** Credentials: generated, delivered sealed, read by pods as files; the owners' databases' Secrets too (this.databases). */
-    private credentials(b: Build): { credentials: PlatformSecret; databases: DatabaseEndpoint[] } {
+    private credentials(b: Build): { credentials: PlatformSecret; databases: DatabaseEndpoint[]; capture?: CaptureLogin } {
         const { name, args, labels } = b;
         const { scope, settings, namespace } = args;
         const child = { parent: this };
@@ -200,23 +219,39 @@ export class PatroniCluster extends pulumi.ComponentResource {
             );
             return { database: db.name, owner: db.owner, secretName: secret.secretName, password: pw };
         });
-        return { credentials, databases };
+        return { credentials, databases, capture: (args.captures ?? []).length > 0 ? this.captureLogin(b, password(CAPTURE_ROLE)) : undefined };
     }
 
-    /** Configuration: Patroni's file and the database SQL, rendered by pure functions. */
-    private configuration(b: Build): { settingsMap: k8s.core.v1.ConfigMap; patroniYaml: string; sql: string } {
+    private captureLogin(b: Build, password: pulumi.Output<string>): CaptureLogin {
+        const { name, args, labels } = b;
+        const secret = new PlatformSecret(
+            `${name}-capture`,
+            { namespace: args.namespace, secretName: captureSecretName(args.scope), labels, sealingKey: args.sealingKey, data: { username: CAPTURE_ROLE, password } },
+            { parent: this, protect: args.protect },
+        );
+        return { user: CAPTURE_ROLE, password, secretName: secret.secretName };
+    }
+
+    /** Configuration: Patroni's file, its dynamic configuration and the database SQL, rendered by pure functions. */
+    private configuration(b: Build): { settingsMap: k8s.core.v1.ConfigMap; memberConfigHash: string; dynamicJson: string; sql: string } {
         const { name, args, memberLabels, labels } = b;
         const { scope, settings, namespace } = args;
+        const captures = args.captures ?? [];
         const child = { parent: this };
-        const patroniYaml = yaml.dump(renderPatroniConfig({ scope, podLabels: memberLabels, settings }), { lineWidth: -1, noRefs: true });
-        const sql = databasesSql(settings.databases);
+        const rendered = renderPatroniConfig({ scope, podLabels: memberLabels, settings, captures });
+        const patroniYaml = yaml.dump(rendered, { lineWidth: -1, noRefs: true });
+        const dynamicJson = JSON.stringify(dynamicConfiguration(settings, captures), null, 2) + "\n";
+        const sql = databasesSql(settings.databases, captures);
         const settingsMap = new k8s.core.v1.ConfigMap(
             `${name}-settings`,
             // Not <scope>-config: Patroni owns that name (and -leader, -sync, -failover) in the DCS.
-            { metadata: { name: `${scope}-settings`, namespace, labels }, data: { "patroni.yml": patroniYaml, "databases.sql": sql } },
+            { metadata: { name: `${scope}-settings`, namespace, labels }, data: { [CONFIG_FILES.settings]: patroniYaml, [CONFIG_FILES.dynamic]: dynamicJson, "databases.sql": sql } },
             child,
         );
-        return { settingsMap, patroniYaml, sql };
+        // Members restart for what they read themselves, not for bootstrap.dcs: the DCS sync Job
+        // applies a change of that with Patroni's own restarts (replicas first, then a switchover).
+        const memberConfigHash = createHash("sha256").update(yaml.dump(memberConfiguration(rendered), { lineWidth: -1, noRefs: true })).digest("hex").slice(0, 16);
+        return { settingsMap, memberConfigHash, dynamicJson, sql };
     }
 
     /** Services: the primary and replicas follow Patroni's role labels; the headless one names the members. */
@@ -267,19 +302,18 @@ export class PatroniCluster extends pulumi.ComponentResource {
     }
 
     /** Members: the StatefulSet of Patroni and postgres_exporter, and its disruption budget. */
-    private members(b: Build, deps: { account: k8s.core.v1.ServiceAccount; credentials: PlatformSecret; settingsMap: k8s.core.v1.ConfigMap; headless: k8s.core.v1.Service; patroniYaml: string }): k8s.apps.v1.StatefulSet {
+    private members(b: Build, deps: { account: k8s.core.v1.ServiceAccount; credentials: PlatformSecret; settingsMap: k8s.core.v1.ConfigMap; headless: k8s.core.v1.Service; memberConfigHash: string }): k8s.apps.v1.StatefulSet {
         const { name, args, memberLabels, labels, credentialsName } = b;
         const { scope, settings, namespace } = args;
         const child = { parent: this };
         const stateful = { parent: this, protect: args.protect };
-        const { account, credentials, settingsMap, headless, patroniYaml } = deps;
+        const { account, credentials, settingsMap, headless, memberConfigHash } = deps;
         // postgres_exporter reads its password from a file (DATA_SOURCE_PASS_FILE).
         const exporterSecrets = secretEnvAsFiles([
             { name: "DATA_SOURCE_URI", value: `localhost:${PORTS.postgres}/postgres?sslmode=disable` },
             { name: "DATA_SOURCE_USER", value: ROLES.exporter },
             fromSecret("DATA_SOURCE_PASS", credentialsName, CREDENTIAL_KEYS.exporter),
         ]);
-        const configHash = createHash("sha256").update(patroniYaml).digest("hex").slice(0, 16);
         const statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-members`,
             {
@@ -295,7 +329,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                         metadata: {
                             labels: { ...labels, ...memberLabels },
                             annotations: {
-                                "data-platform/patroni-config": configHash,
+                                "data-platform/patroni-config": memberConfigHash,
                                 // Patroni labels the leader role=primary and the others role=replica: the Services select those.
                                 ...runtimeLabelsAnnotation({ role: settings.members > 1 ? ["primary", "replica"] : ["primary"] }),
                             },
@@ -383,6 +417,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
         const { scope, settings, namespace } = args;
         const { sql, statefulSet } = deps;
         const owners = [ROLES.exporter, ...new Set(settings.databases.map((d) => d.owner))];
+        const captures = args.captures ?? [];
         new k8s.batch.v1.Job(
             `${name}-databases`,
             {
@@ -397,12 +432,13 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     template: maintenancePod(
                         this.maintenanceContext,
                         "databases",
-                        databasesCommand(settings.databases, `${PATHS.configDir}/databases.sql`),
+                        databasesCommand(settings.databases, `${PATHS.configDir}/databases.sql`, captures),
                         [
                             ...superuserClientEnvironment(scope, credentialsName),
                             ...owners.map((o) =>
                                 fromSecret(passwordEnv(o), o === ROLES.exporter ? credentialsName : `${scope}-db-${settings.databases.find((d) => d.owner === o)!.name}`, o === ROLES.exporter ? CREDENTIAL_KEYS.exporter : "password"),
                             ),
+                            ...(captures.length > 0 ? [fromSecret(passwordEnv(CAPTURE_ROLE), captureSecretName(scope), "password")] : []),
                         ],
                         "OnFailure",
                     ),
@@ -412,9 +448,48 @@ export class PatroniCluster extends pulumi.ComponentResource {
         );
     }
 
+    /**
+     * The DCS sync Job: applies the desired dynamic configuration to the running cluster and does
+     * the restarts it needs (images/patroni/bin/patroni-dcs-sync). Its pod template carries the
+     * configuration's digest, so a change replaces the Job and runs it again; unchanged, it stays done.
+     */
+    private dynamicConfigSync(b: Build, deps: { dynamicJson: string; statefulSet: k8s.apps.v1.StatefulSet }): void {
+        const { name, args, labels, credentialsName, dcsSyncLabels } = b;
+        const { scope, namespace } = args;
+        const digest = createHash("sha256").update(deps.dynamicJson).digest("hex").slice(0, 16);
+        const timeout = 600;
+        new k8s.batch.v1.Job(
+            `${name}-dcs-sync`,
+            {
+                metadata: { namespace, labels: { ...labels, "app.kubernetes.io/component": "maintenance" } },
+                spec: {
+                    backoffLimit: 3,
+                    // A rolling restart of every member, each allowed `timeout`, fits.
+                    activeDeadlineSeconds: (args.settings.members + 2) * timeout,
+                    template: maintenancePod(
+                        this.maintenanceContext,
+                        "dcs-sync",
+                        `patroni-dcs-sync ${PATHS.configDir}/${CONFIG_FILES.dynamic}`,
+                        [
+                            // Any member answers (the headless Service, in the Job's own namespace); restarts go to each member's own api_url.
+                            { name: "PATRONI_URL", value: `http://${scope}-members:${PORTS.patroni}` },
+                            { name: "PATRONI_RESTAPI_USERNAME", value: RESTAPI_USER },
+                            fromSecret("PATRONI_RESTAPI_PASSWORD", credentialsName, CREDENTIAL_KEYS.restapi),
+                            { name: "SYNC_TIMEOUT", value: String(timeout) },
+                            { name: "DESIRED_CONFIG_DIGEST", value: digest },
+                        ],
+                        "OnFailure",
+                        dcsSyncLabels,
+                    ),
+                },
+            },
+            { parent: this, dependsOn: [deps.statefulSet] },
+        );
+    }
+
     /** Network: members talk to each other and to the API server; jobs to the primary and the bucket. */
     private networkPolicies(b: Build): void {
-        const { name, args, memberLabels, maintenanceLabels, labels } = b;
+        const { name, args, memberLabels, maintenanceLabels, dcsSyncLabels, labels } = b;
         const { scope, namespace } = args;
         const child = { parent: this };
         const peers = (podLabels: Record<string, string>) => [{ podSelector: { matchLabels: podLabels } }];
@@ -428,6 +503,7 @@ export class PatroniCluster extends pulumi.ComponentResource {
                     ingress: [
                         { from: peers(memberLabels), ports: tcpPorts(PORTS.postgres, PORTS.patroni) },
                         { from: peers(maintenanceLabels), ports: tcpPorts(PORTS.postgres) },
+                        { from: peers(dcsSyncLabels), ports: tcpPorts(PORTS.patroni) },
                     ],
                     egress: [
                         { to: peers(memberLabels), ports: tcpPorts(PORTS.postgres, PORTS.patroni) },
@@ -450,7 +526,25 @@ export class PatroniCluster extends pulumi.ComponentResource {
             },
             child,
         );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-dcs-sync-policy`,
+            {
+                metadata: { name: `${scope}-dcs-sync`, namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: dcsSyncLabels },
+                    policyTypes: ["Egress"],
+                    // Patroni's REST API of every member: /config, /cluster, /restart, /switchover.
+                    egress: [{ to: peers(memberLabels), ports: tcpPorts(PORTS.patroni) }],
+                },
+            },
+            child,
+        );
     }
+}
+
+/** The Secret of the capture role's login. */
+export function captureSecretName(scope: string): string {
+    return `${scope}-capture`;
 }
 
 /** Labels that select a cluster's member pods (without the role Patroni adds). */

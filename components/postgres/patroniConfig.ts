@@ -3,11 +3,12 @@
 // Patroni reads as its configuration (it merges every YAML file of a directory, in name order).
 // What differs per pod (name, pod IP) comes from environment variables (see patroniEnvironment), so
 // the same files serve every member and can be checked by `patroni --validate-config`.
-import { parseQuantity } from "../../config/quantity";
 import { PatroniTiming, PostgresSettings } from "../../config/types";
+import { ChangeCapture, DynamicConfigSettings, dynamicConfiguration, pgHba } from "./dynamicConfig";
+import { ROLES } from "./roles";
 
-/** Well-known roles Patroni manages itself. */
-export const ROLES = { superuser: "postgres", replication: "standby", rewind: "rewind", exporter: "postgres_exporter" } as const;
+export { ROLES } from "./roles";
+export { memoryParameters, pgHba } from "./dynamicConfig";
 
 /** Paths inside the Patroni container. */
 export const PATHS = {
@@ -23,7 +24,7 @@ export const PATHS = {
 export const PORTS = { postgres: 5432, patroni: 8008, exporter: 9187 } as const;
 
 /** File names in the configuration directory. */
-export const CONFIG_FILES = { settings: "patroni.yml", credentials: "credentials.yml" } as const;
+export const CONFIG_FILES = { settings: "patroni.yml", credentials: "credentials.yml", dynamic: "dynamic.json" } as const;
 
 /** The user of Patroni's REST API for unsafe calls (switchover, restart); patronictl uses it too. */
 export const RESTAPI_USER = "patroni";
@@ -55,7 +56,9 @@ export interface PatroniConfigInput {
     readonly scope: string;
     /** Labels on the member pods; Patroni finds its members by them. */
     readonly podLabels: Readonly<Record<string, string>>;
-    readonly settings: Pick<PostgresSettings, "timing" | "synchronousMode" | "maxConnections" | "resources" | "members">;
+    readonly settings: DynamicConfigSettings & Pick<PostgresSettings, "members">;
+    /** Change data capture slots the dynamic configuration keeps (none by default). */
+    readonly captures?: readonly ChangeCapture[];
 }
 
 /** Patroni's rule for its timing: the leader retries the DCS within one TTL or demotes itself. */
@@ -63,43 +66,11 @@ export function timingIsSafe(t: PatroniTiming): boolean {
     return t.loopWait + 2 * t.retryTimeout <= t.ttl;
 }
 
-/** Memory-derived PostgreSQL parameters (the usual 25% / 75% of the container's memory limit). */
-export function memoryParameters(memoryLimit: string): Record<string, string> {
-    const mib = Math.floor(parseQuantity(memoryLimit) / 2 ** 20);
-    return {
-        shared_buffers: `${Math.max(32, Math.floor(mib / 4))}MB`,
-        effective_cache_size: `${Math.max(64, Math.floor((mib * 3) / 4))}MB`,
-        maintenance_work_mem: `${Math.max(16, Math.min(2048, Math.floor(mib / 16)))}MB`,
-    };
-}
-
-/** pg_hba.conf: local socket for the postgres OS user, SCRAM everywhere else; NetworkPolicies narrow who can connect. */
-export function pgHba(): string[] {
-    return [
-        "local all all peer",
-        `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
-        `host replication ${ROLES.replication} ::/0 scram-sha-256`,
-        "host all all 0.0.0.0/0 scram-sha-256",
-        "host all all ::/0 scram-sha-256",
-    ];
-}
-
 export function renderPatroniConfig(input: PatroniConfigInput): Record<string, unknown> {
     const { settings } = input;
     if (!timingIsSafe(settings.timing)) {
         throw new Error(`unsafe Patroni timing: loop_wait + 2 * retry_timeout must be <= ttl (${JSON.stringify(settings.timing)})`);
     }
-    const synchronous =
-        settings.synchronousMode === "off"
-            ? { synchronous_mode: false }
-            : {
-                  synchronous_mode: settings.synchronousMode === "quorum" ? "quorum" : true,
-                  // Availability over strictness: with no standby left the primary keeps accepting
-                  // writes, but failover only ever promotes a synchronous standby.
-                  synchronous_mode_strict: false,
-                  synchronous_node_count: 1,
-              };
-    const hba = pgHba();
     return {
         scope: input.scope,
         restapi: { listen: `0.0.0.0:${PORTS.patroni}` },
@@ -118,33 +89,11 @@ export function renderPatroniConfig(input: PatroniConfigInput): Record<string, u
             standby_leader_label_value: "primary",
         },
         bootstrap: {
-            dcs: {
-                ttl: settings.timing.ttl,
-                loop_wait: settings.timing.loopWait,
-                retry_timeout: settings.timing.retryTimeout,
-                // A replica more than 1 MiB of WAL behind is not promoted automatically.
-                maximum_lag_on_failover: 1048576,
-                ...synchronous,
-                postgresql: {
-                    use_pg_rewind: true,
-                    use_slots: true,
-                    parameters: {
-                        max_connections: settings.maxConnections,
-                        password_encryption: "scram-sha-256",
-                        wal_level: "replica",
-                        hot_standby: "on",
-                        wal_log_hints: "on",
-                        max_wal_senders: 10,
-                        max_replication_slots: 10,
-                        wal_keep_size: "1GB",
-                        ...memoryParameters(settings.resources.limits.memory),
-                    },
-                    pg_hba: hba,
-                },
-            },
+            // Read once, when the cluster is created; the DCS sync Job applies it to a running one.
+            dcs: dynamicConfiguration(settings, input.captures),
             initdb: [{ encoding: "UTF8" }, { locale: "C.UTF-8" }, "data-checksums"],
             // Also read at bootstrap by every Patroni release (and required by the validator of Patroni < 3.1).
-            pg_hba: hba,
+            pg_hba: pgHba(),
         },
         postgresql: {
             listen: `0.0.0.0:${PORTS.postgres}`,
@@ -160,4 +109,10 @@ export function renderPatroniConfig(input: PatroniConfigInput): Record<string, u
         // Containers have no watchdog device; fencing relies on the leader lock's TTL.
         watchdog: { mode: "off" },
     };
+}
+
+/** patroni.yml without what only a new cluster reads (bootstrap): a change of it alone needs no member restarted. */
+export function memberConfiguration(config: Record<string, unknown>): Record<string, unknown> {
+    const { bootstrap: _bootstrap, ...local } = config;
+    return local;
 }

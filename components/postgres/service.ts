@@ -12,6 +12,7 @@ import { postgresqlDashboard } from "./dashboard";
 import { POSTGRES_METRIC_SOURCES, postgresAlerts, postgresScrapeTargets } from "./monitoring";
 import { PatroniCluster, patroniMemberLabels } from "./patroniCluster";
 import { PORTS } from "./patroniConfig";
+import { ChangeCapture } from "./dynamicConfig";
 
 /** The Patroni scope: names the StatefulSet, the primary Service and Patroni's own ConfigMaps. */
 export const POSTGRES_SCOPE = "postgres";
@@ -65,6 +66,50 @@ export function mergeDatabases(configured: readonly DatabaseSettings[], needs: r
     return merged;
 }
 
+/** The kind of need a change data capture connector declares on PostgreSQL. */
+export const CAPTURE_NEED = "changeCapture";
+
+/** A need for change data capture of `tables` (`schema.table`) of `database` through `slot` and `publication`; `requester` is the config key it comes from. */
+export function changeCaptureNeed(capture: ChangeCapture): Need {
+    return { kind: CAPTURE_NEED, from: POSTGRES_SERVICE, name: capture.slot, detail: { requester: capture.requester, database: capture.database, publication: capture.publication, tables: capture.tables.join(",") } };
+}
+
+/** What a capture connector gets: where the primary is, the capture role's login, its slot and publication. */
+export interface CaptureGrant {
+    readonly host: pulumi.Output<string>;
+    readonly port: number;
+    readonly database: string;
+    readonly user: string;
+    readonly password: pulumi.Output<string>;
+    readonly slot: string;
+    readonly publication: string;
+}
+
+/**
+ * The captures other services ask for, checked against the cluster: logical decoding on, a known
+ * database, one slot and one publication per capture, and slots enough for the members and them.
+ */
+export function capturesOf(settings: Pick<PostgresSettings, "cdc" | "members">, databases: readonly DatabaseSettings[], needs: readonly Need[]): ChangeCapture[] {
+    const captures: ChangeCapture[] = needs
+        .filter((n) => n.kind === CAPTURE_NEED)
+        .map((n) => ({ requester: n.detail!.requester, database: n.detail!.database, slot: n.name, publication: n.detail!.publication, tables: n.detail!.tables.split(",") }));
+    const problems: string[] = [];
+    for (const [i, c] of captures.entries()) {
+        if (!settings.cdc.enabled) problems.push(`data-platform:postgres.cdc.enabled: got false; allowed: true, since ${c.requester} captures changes (logical decoding needs wal_level logical)`);
+        if (!databases.some((d) => d.name === c.database)) problems.push(`data-platform:${c.requester}.database: got "${c.database}"; allowed: one of postgres' databases (${databases.map((d) => d.name).join(", ")})`);
+        const slotTwin = captures.slice(0, i).find((o) => o.slot === c.slot);
+        if (slotTwin) problems.push(`data-platform:${c.requester}.slot: got "${c.slot}"; allowed: a slot no other connector uses (${slotTwin.requester} uses it: two connectors on one slot each miss the changes the other confirms)`);
+        const publicationTwin = captures.slice(0, i).find((o) => o.publication === c.publication && o.database === c.database);
+        if (publicationTwin) problems.push(`data-platform:${c.requester}.publication: got "${c.publication}"; allowed: a publication no other connector uses in database ${c.database} (${publicationTwin.requester} uses it)`);
+    }
+    const needed = settings.members + captures.length;
+    if (captures.length > 0 && settings.cdc.enabled && settings.cdc.maxReplicationSlots < needed) {
+        problems.push(`data-platform:postgres.cdc.maxReplicationSlots: got ${settings.cdc.maxReplicationSlots}; allowed: at least ${needed} (${settings.members} members' slots and ${captures.length} connectors' slots)`);
+    }
+    if (problems.length > 0) throw new ConfigError("", problems);
+    return captures;
+}
+
 /** The identity backups write with, on the platform's object store. */
 export const BACKUP_IDENTITY = "postgres-backups";
 
@@ -88,7 +133,7 @@ export function postgresService(settings: PostgresSettings, objectStore: ObjectS
         parts: [
             part({
                 name: "cluster",
-                grants: ["database"],
+                grants: ["database", CAPTURE_NEED],
                 uses: ["images", "sealingKey", "apiServer", "placement"],
                 build: (ctx, f) => {
                     const image = f.images.build("patroni-image", {
@@ -98,12 +143,14 @@ export function postgresService(settings: PostgresSettings, objectStore: ObjectS
                         prebuilt: settings.image,
                     });
                     const exporterImage = f.images.thirdParty("postgres-exporter", settings.exporterImage);
+                    const databases = mergeDatabases(settings.databases, ctx.requests.filter((n) => n.kind === "database"));
                     const cluster = new PatroniCluster(
                         POSTGRES_SERVICE,
                         {
                             namespace,
                             scope: POSTGRES_SCOPE,
-                            settings: { ...settings, databases: mergeDatabases(settings.databases, ctx.requests) },
+                            settings: { ...settings, databases },
+                            captures: capturesOf(settings, databases, ctx.requests),
                             image: image.ref,
                             exporterImage,
                             apiServerCidrs: f.apiServer.cidrs,
@@ -115,7 +162,12 @@ export function postgresService(settings: PostgresSettings, objectStore: ObjectS
                     );
                     return {
                         component: cluster,
-                        grant: (need): DatabaseGrant => {
+                        grant: (need): DatabaseGrant | CaptureGrant => {
+                            if (need.kind === CAPTURE_NEED) {
+                                // Through the primary's Service: after a failover it reaches the new primary, which Patroni gave the slot.
+                                const login = cluster.capture!;
+                                return { host: cluster.primaryHost, port: PORTS.postgres, database: need.detail!.database, user: login.user, password: login.password, slot: need.name, publication: need.detail!.publication };
+                            }
                             const db = cluster.databases.find((d) => d.database === need.name)!;
                             return { database: db.database, owner: db.owner, host: cluster.primaryHost, port: PORTS.postgres, password: db.password, secretName: db.secretName };
                         },

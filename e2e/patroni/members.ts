@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { EnvVar } from "../../components/postgres/environment";
-import { CONFIG_FILES, PORTS, ROLES, renderPatroniCredentials } from "../../components/postgres/patroniConfig";
+import { CONFIG_FILES, PORTS, RESTAPI_USER, ROLES, renderPatroniCredentials } from "../../components/postgres/patroniConfig";
 import { TOOLS_VENV, freePort, postgresBinDir, requireFile } from "../../test/support/realTools";
 import { resolvePodEnv } from "../../test/support/podEnv";
 import { tempDir } from "../../test/support/tempdirs";
@@ -150,6 +150,8 @@ export interface ClusterMember {
 export interface LocalCluster {
     readonly members: PatroniMember[];
     readonly superuser: { user: string; password: string };
+    /** The REST API's user for unsafe calls (PATCH /config, /restart, /switchover). */
+    readonly restapi: { user: string; password: string };
     member(name: string): PatroniMember;
     /** Patroni's view (REST API /cluster) from the first member that answers. */
     view(): Promise<ClusterMember[] | undefined>;
@@ -176,6 +178,7 @@ export async function startLocalCluster(input: ClusterInput): Promise<LocalClust
     const passwords = { superuser: password(), replication: password(), rewind: password(), restapi: password() };
     const credentials = renderPatroniCredentials(passwords);
     const superuser = { user: ROLES.superuser, password: passwords.superuser };
+    const restapi = { user: RESTAPI_USER, password: passwords.restapi };
     letPostgresReach(PROJECT_DIR);
     const python = patroniPython(scratch);
     const members: PatroniMember[] = [];
@@ -202,6 +205,7 @@ export async function startLocalCluster(input: ClusterInput): Promise<LocalClust
     return {
         members,
         superuser,
+        restapi,
         member(name) {
             const found = members.find((m) => m.name === name);
             if (!found) throw new Error(`no member ${name}`);

@@ -15,6 +15,8 @@ export interface PlannedPostgres {
     readonly statefulSet: any;
     /** The patroni.yml the members mount, parsed. */
     readonly config: any;
+    /** The dynamic configuration the DCS sync Job applies (dynamic.json of the same ConfigMap), parsed. */
+    readonly dynamic: any;
     /** The patroni container's env, as in the pod spec (secretKeyRef/fieldRef unresolved). */
     readonly env: EnvVar[];
     /** The Namespace and the member objects, in an order `kubectl apply` accepts. */
@@ -45,7 +47,8 @@ export function plannedPostgres(stack: string): PlannedPostgres {
         namespace,
         scope: env.find((e) => e.name === "PATRONI_SCOPE")!.value!,
         statefulSet,
-        config: yaml.load(settings.data["patroni.yml"]),
+        config: yaml.load(settings.data[CONFIG_FILES.settings]),
+        dynamic: JSON.parse(settings.data[CONFIG_FILES.dynamic]),
         env,
         // The ServiceAccount before the StatefulSet: pods naming a missing account are refused.
         objects: [ns, ...members.sort((a, b) => Number(a.kind === "StatefulSet") - Number(b.kind === "StatefulSet"))],
