@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, FlinkSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, ConnectSettings, SchemaRegistrySettings, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, FlinkSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -19,6 +19,9 @@ export interface StructuredDefaults {
     readonly trino: TrinoSettings;
     readonly spark: SparkSettings;
     readonly flink: FlinkSettings;
+    /** Connectors have no default: each is the stack's own (connect.connectors). */
+    readonly connect: Omit<ConnectSettings, "connectors">;
+    readonly schemaRegistry: SchemaRegistrySettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -156,6 +159,19 @@ const TOPICS: TopicSettings[] = [
 
 const KAFKA_COMMON = { enabled: true, version: "4.3.1", topics: TOPICS };
 
+/**
+ * Kafka Connect with the Debezium PostgreSQL plugin: off in dev (the storage issue's budget), on in
+ * staging (2 workers) and prod (3). No connector by default: a stack declares what it captures.
+ */
+function connect(enabled: boolean, replicas: number, sizing: ResourceSettings): Omit<ConnectSettings, "connectors"> {
+    return { enabled, debeziumVersion: "3.6.1.Final", replicas, resources: sizing, groupId: "platform-connect" };
+}
+
+/** The schema registry: off in dev (the storage issue's budget), two replicas on PostgreSQL elsewhere. */
+function schemaRegistry(enabled: boolean, replicas: number, sizing: ResourceSettings): SchemaRegistrySettings {
+    return { enabled, image: "quay.io/apicurio/apicurio-registry:3.3.3", replicas, resources: sizing };
+}
+
 /** Every controller from its upstream chart. */
 const CHARTS_INSTALLED: InstallSettings = { ingressController: "chart", certManager: "chart", sealedSecrets: "chart", monitoring: "chart" };
 
@@ -248,6 +264,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         spark: spark(resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1Gi", "1", "1Gi"), []),
         // Dev: off (its budget holds Trino); when enabled, one JobManager without HA and one TaskManager.
         flink: flink(false, 1, 1, 2, resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1536Mi", "1", "1536Mi")),
+        connect: connect(false, 1, resources("250m", "1Gi", "1", "1Gi")),
+        schemaRegistry: schemaRegistry(false, 1, resources("100m", "384Mi", "500m", "512Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -311,6 +329,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         spark: spark(resources("500m", "1Gi", "1", "2Gi"), resources("500m", "2Gi", "1", "2Gi"), [icebergMaintenance("30 4 * * *", 1)]),
         // A leader and a standby JobManager (Kubernetes HA); two TaskManagers of two slots.
         flink: flink(true, 2, 2, 2, resources("250m", "1Gi", "1", "1Gi"), resources("500m", "2Gi", "2", "2Gi")),
+        connect: connect(true, 2, resources("250m", "1Gi", "1", "1Gi")),
+        schemaRegistry: schemaRegistry(true, 2, resources("100m", "512Mi", "500m", "512Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -375,6 +395,8 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         spark: spark(resources("1", "2Gi", "2", "4Gi"), resources("1", "4Gi", "2", "4Gi"), [icebergMaintenance("30 4 * * *", 2)]),
         // A leader and a standby JobManager (Kubernetes HA); three TaskManagers of four slots.
         flink: flink(true, 2, 3, 4, resources("500m", "2Gi", "1", "2Gi"), resources("1", "4Gi", "4", "4Gi")),
+        connect: connect(true, 3, resources("500m", "2Gi", "2", "2Gi")),
+        schemaRegistry: schemaRegistry(true, 2, resources("250m", "768Mi", "1", "768Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -415,6 +415,61 @@ export interface KafkaSettings {
     readonly clientTls: boolean;
 }
 
+/** A connector of Kafka Connect, applied by the connectors Job (`connect.connectors.<name>`). */
+export interface ConnectorSettings {
+    /** The connector's name in Connect's REST API (the key under connect.connectors). */
+    readonly name: string;
+    /** Connector class, e.g. io.debezium.connector.postgresql.PostgresConnector. */
+    readonly class: string;
+    readonly tasksMax: number;
+    /** Debezium PostgreSQL: what it captures (PostgreSQL grants the slot, publication and login). */
+    readonly capture?: ConnectorCaptureSettings;
+    /** Further connector settings; a credential is a ${file:...} reference to a mounted Secret, never a value. */
+    readonly settings: Readonly<Record<string, string>>;
+    /** Remove the connector from Connect (a connector left out of the config is never removed). */
+    readonly delete: boolean;
+}
+
+/** What a Debezium PostgreSQL connector captures. */
+export interface ConnectorCaptureSettings {
+    /** One of postgres' databases. */
+    readonly database: string;
+    /** Captured tables, schema.table. */
+    readonly tables: readonly string[];
+    /** Logical replication slot, unique per connector (a Patroni permanent slot). */
+    readonly slot: string;
+    readonly publication: string;
+    /** Topics are <topicPrefix>.<schema>.<table>. */
+    readonly topicPrefix: string;
+    /** Debezium snapshot.mode: initial (snapshot, then stream), no_data (stream only), when_needed. */
+    readonly snapshotMode: "initial" | "no_data" | "when_needed";
+}
+
+/** Kafka Connect in distributed mode (the streaming tier), with the Debezium PostgreSQL plugin. */
+export interface ConnectSettings {
+    readonly enabled: boolean;
+    /** A prebuilt image of images/connect (when buildImages is false). */
+    readonly image?: string;
+    /** Debezium release of the plugin baked into the image. */
+    readonly debeziumVersion: string;
+    /** Workers (a Deployment: their state lives in Kafka topics). */
+    readonly replicas: number;
+    readonly resources: ResourceSettings;
+    /** group.id of the workers; the internal topics are named after it. */
+    readonly groupId: string;
+    readonly connectors: readonly ConnectorSettings[];
+}
+
+/** The schema registry (Apicurio Registry 3, Confluent-compatible API) in the streaming tier, its storage on PostgreSQL. */
+export interface SchemaRegistrySettings {
+    readonly enabled: boolean;
+    /** Pinned image (quay.io/apicurio/apicurio-registry). */
+    readonly image: string;
+    /** Replicas (>= 2 outside dev); they share the database, so any may answer. */
+    readonly replicas: number;
+    readonly resources: ResourceSettings;
+}
+
 /**
  * How a third-party controller comes to the cluster: its upstream chart, one the cluster already
  * runs, or none at all (test clusters: the platform's own objects for it are still made, their CRDs
@@ -542,6 +597,8 @@ export interface PlatformConfig {
     readonly namespaces: NamespaceSettings;
     readonly postgres: PostgresSettings;
     readonly kafka: KafkaSettings;
+    readonly connect: ConnectSettings;
+    readonly schemaRegistry: SchemaRegistrySettings;
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;

@@ -8,6 +8,8 @@ import { ExposureQuota, edgeExposureQuota } from "./edge";
 import { ConfigError } from "./errors";
 import { nessie } from "./nessie";
 import { flink } from "./flink";
+import { connect } from "./connect";
+import { schemaRegistry } from "./schemaRegistry";
 import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
@@ -604,6 +606,8 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     const stackClass = c.optionalString("storageClass", values.storageClass, DNS_LABEL, "a storage class name (DNS label); omit for the cluster's default class");
     const installSettings = install(c, deepMerge(structured.install, values.install));
     const edgeSettings = edge(c, deepMerge(structured.edge, values.edge), installSettings.ingressController);
+    const kafkaSettings = kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass);
+    const postgresSettings = postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass);
     const objectStoreSettings = objectStore(c, raw.project, environment, deepMerge(structured.objectStore, values.objectStore), values.objectStoreCredentials, stackClass);
     const config: PlatformConfig = {
         project: raw.project,
@@ -624,8 +628,10 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
             password: raw.secretKeys.has("registryPassword") ? raw.readSecret("registryPassword") : undefined,
         },
         namespaces: namespaces(c, prefix, deepMerge(structured.namespaces, values.namespaces), edgeExposureQuota(edgeSettings, installSettings)),
-        postgres: postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass),
-        kafka: kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass),
+        postgres: postgresSettings,
+        kafka: kafkaSettings,
+        connect: connect(c, environment, deepMerge(structured.connect, values.connect), kafkaSettings.enabled),
+        schemaRegistry: schemaRegistry(c, environment, deepMerge(structured.schemaRegistry, values.schemaRegistry), postgresSettings.enabled),
         objectStore: objectStoreSettings,
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
@@ -665,6 +671,12 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     }
     if (!config.registry.build && config.flink.enabled && config.flink.image === undefined) {
         c.fail("flink.image", undefined, "a prebuilt Flink image (images/flink) when buildImages is false");
+    }
+    if (!config.registry.build && config.connect.enabled && config.connect.image === undefined) {
+        c.fail("connect.image", undefined, "a prebuilt Kafka Connect image (images/connect) when buildImages is false");
+    }
+    if (config.connect.enabled && config.connect.connectors.some((k) => k.capture) && !config.postgres.enabled) {
+        c.fail("connect.connectors", config.connect.connectors.filter((k) => k.capture).map((k) => k.name), "no Debezium PostgreSQL connector, or postgres.enabled true");
     }
     if (config.trino.enabled && !config.nessie.enabled) {
         c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");

@@ -1,5 +1,6 @@
 // The platform's services, in the order their alert groups are listed. A new service is one line.
 import { PlatformConfig } from "../config/types";
+import { connectService } from "../components/connect/service";
 import { flinkService } from "../components/flink/service";
 import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
@@ -21,6 +22,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         ...(config.spark.enabled ? [sparkService(config.spark, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.flink.enabled ? [flinkService(config.flink, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
+        ...(config.connect.enabled ? [connectService(config.connect, config.postgres, scope)] : []),
         ...webServices(config.webServices, scope),
     ];
 }

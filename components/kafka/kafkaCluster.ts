@@ -49,6 +49,10 @@ export class KafkaCluster extends pulumi.ComponentResource {
     readonly clusterId: pulumi.Output<string>;
     /** Ports clients (other tiers) connect to: the TLS listener when there is one. */
     readonly clientPorts: number[];
+    /** host:port of the listener clients use: the TLS listener (9094) when the stack has one. */
+    readonly clientBootstrapServers: pulumi.Output<string>;
+    /** The Secret whose `ca.crt` is the platform CA that signed the client listener (with client TLS). */
+    readonly clientCaSecret?: pulumi.Output<string>;
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:streaming:KafkaCluster", name, {}, opts);
@@ -106,6 +110,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
         );
         this.bootstrapServers = pulumi.interpolate`${bootstrapName}.${ns}.svc.cluster.local:${PORTS.internal}`;
         this.clientPorts = kafkaClientPorts(settings);
+        this.clientBootstrapServers = pulumi.interpolate`${bootstrapName}.${ns}.svc.cluster.local:${this.clientPorts[0]}`;
+        this.clientCaSecret = tls?.secretName;
 
         // --- Topics: created and updated by a Job that waits for the cluster.
         const script = topicsScript(settings.topics, settings.replicationFactor);

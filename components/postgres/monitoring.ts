@@ -70,7 +70,7 @@ export const POSTGRES_METRIC_SOURCES = {
     },
     postgresExporter: {
         endpoint: "postgres_exporter sidecar, container exporter, port 9187, GET /metrics",
-        verifiedAgainst: "prometheus-community/postgres_exporter v0.19.1: exporter/postgres_exporter.go, exporter/pg_setting.go, collector/pg_{database,replication,stat_database,locks}.go",
+        verifiedAgainst: "prometheus-community/postgres_exporter v0.19.1: exporter/postgres_exporter.go, exporter/pg_setting.go, collector/pg_{database,replication,replication_slot,stat_database,locks}.go",
         metrics: [
             metric("pg_up", "gauge", [], "1 if the exporter could connect to PostgreSQL"),
             metric("pg_exporter_last_scrape_error", "gauge", [], "1 if the last scrape failed"),
@@ -80,6 +80,11 @@ export const POSTGRES_METRIC_SOURCES = {
             metric("pg_replication_lag_seconds", "gauge", [], "Replay lag of a replica in seconds (0 on the primary)"),
             metric("pg_replication_is_replica", "gauge", [], "1 if the server is in recovery"),
             metric("pg_database_size_bytes", "gauge", ["datname"], "Disk space used by a database"),
+            // The replication_slot collector (on by default). confirmed_flush_lsn is reported for active slots only.
+            metric("pg_replication_slot_slot_current_wal_lsn", "gauge", ["slot_name", "slot_type"], "The server's WAL position in bytes (received position on a replica), per slot"),
+            metric("pg_replication_slot_slot_confirmed_flush_lsn", "gauge", ["slot_name", "slot_type"], "Position the slot's consumer confirmed, in bytes (active slots only)"),
+            metric("pg_replication_slot_slot_is_active", "gauge", ["slot_name", "slot_type"], "1 while a consumer streams from the slot"),
+            metric("pg_replication_slot_safe_wal_size_bytes", "gauge", ["slot_name", "slot_type"], "WAL that may still be written before the slot is lost (max_slot_wal_keep_size)"),
             metric("pg_locks_count", "gauge", ["datname", "mode"], "Locks held by mode"),
             statDatabase("numbackends", "gauge", "Backends connected to the database"),
             statDatabase("xact_commit", "counter", "Transactions committed"),

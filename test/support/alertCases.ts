@@ -138,6 +138,18 @@ const nessieDeployment = (replicas: number, available: number) => [
     series("kube_deployment_status_replicas_available", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(available)),
 ];
 const NESSIE_DOWN = "The nessie Deployment in platform-engines has no available replica.";
+const connectDeployment = (replicas: number, available: number) => [
+    series("kube_deployment_spec_replicas", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(replicas)),
+    series("kube_deployment_status_replicas_available", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(available)),
+];
+/** A series of a Connect worker's JMX exporter (job connect). */
+const connectWorker = (metric: string, labels: Readonly<Record<string, string>>, values: string) => series(metric, { ...streaming, job: "connect", pod: "connect-7d9f-abcde", container: "connect", ...labels }, values);
+/** postgres_exporter of a member that is the primary (or not), with one logical slot's series. */
+const slotOn = (pod: string, primary: boolean, slot: Readonly<Record<string, string>>) => [
+    series("pg_replication_is_replica", exporter(pod), steady(primary ? 0 : 1)),
+    ...Object.entries(slot).map(([metric, values]) => series(metric, { ...exporter(pod), slot_name: "debezium_orders", slot_type: "logical" }, values)),
+];
+const slotLabels = (pod: string) => ({ ...storage, pod, slot_name: "debezium_orders" });
 /** Nessie answers 600 API requests a minute, `errors` of them with a 500. */
 const nessieTraffic = (errors: number) => [
     series("http_server_requests_seconds_count", { ...engines, pod: "nessie-abc", method: "GET", outcome: "SUCCESS", status: "200", uri: "/iceberg/v1/{prefix}/namespaces/{namespace}/tables/{table}" }, growing(600 - errors)),
@@ -719,6 +731,104 @@ export const ALERT_CASES: readonly AlertCase[] = [
         when: "the job restarted once, an hour ago",
         series: flinkLeader("flink_jobmanager_job_numRestarts", steady(1), flinkJobLabels),
         at: "20m",
+        fires: [],
+    },
+    {
+        alert: "ConnectDown",
+        when: "no worker of the connect Deployment is available",
+        series: connectDeployment(3, 0),
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "The connect Deployment in platform-streaming has no available worker." }],
+    },
+    {
+        alert: "ConnectDown",
+        when: "kube-state-metrics has no series of the Deployment",
+        series: [],
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "The connect Deployment in platform-streaming has no available worker." }],
+    },
+    {
+        alert: "ConnectWorkersUnavailable",
+        when: "one of three workers has not been available for 15 minutes",
+        series: connectDeployment(3, 2),
+        at: "15m",
+        fires: [{ severity: "warning", labels: streaming, description: "1 worker(s) of the connect Deployment in platform-streaming are not available." }],
+    },
+    {
+        alert: "ConnectWorkersUnavailable",
+        when: "all three workers are available",
+        series: connectDeployment(3, 3),
+        at: "15m",
+        fires: [],
+    },
+    {
+        alert: "ConnectConnectorFailed",
+        when: "the worker running a connector reports it FAILED for 5 minutes",
+        series: [connectWorker("kafka_connect_connector_status", { connector: "orders", status: "failed" }, steady(1))],
+        at: "5m",
+        fires: [{ severity: "critical", labels: { ...streaming, connector: "orders" }, description: "Connector orders in platform-streaming is in state FAILED." }],
+    },
+    {
+        alert: "ConnectConnectorFailed",
+        when: "the connector is RUNNING",
+        series: [connectWorker("kafka_connect_connector_status", { connector: "orders", status: "running" }, steady(1))],
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "ConnectTaskFailed",
+        when: "a worker counts one failed task of a connector",
+        series: [connectWorker("kafka_connect_worker_connector_failed_task_count", { connector: "orders" }, steady(1))],
+        at: "5m",
+        fires: [{ severity: "critical", labels: { ...streaming, connector: "orders" }, description: "1 task(s) of connector orders in platform-streaming are in state FAILED." }],
+    },
+    {
+        alert: "ConnectTaskFailed",
+        when: "no task has failed",
+        series: [connectWorker("kafka_connect_worker_connector_failed_task_count", { connector: "orders" }, steady(0))],
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "CdcSlotInactive",
+        when: "the primary's slot has had no consumer for 20 minutes, and the replica keeps its copy inactive as Patroni does",
+        series: [...slotOn("postgres-0", true, { pg_replication_slot_slot_is_active: steady(0) }), ...slotOn("postgres-1", false, { pg_replication_slot_slot_is_active: steady(0) })],
+        at: "20m",
+        fires: [{ severity: "warning", labels: slotLabels("postgres-0"), description: "Slot debezium_orders on postgres-0 in platform-storage has had no consumer for 15 minutes." }],
+    },
+    {
+        alert: "CdcSlotInactive",
+        when: "the connector reads the primary's slot (the replica's copy is inactive by design)",
+        series: [...slotOn("postgres-0", true, { pg_replication_slot_slot_is_active: steady(1) }), ...slotOn("postgres-1", false, { pg_replication_slot_slot_is_active: steady(0) })],
+        at: "20m",
+        fires: [],
+    },
+    {
+        alert: "CdcSlotLagGrowing",
+        when: "the slot's connector confirms nothing while the primary writes 100 MiB of WAL a minute for an hour",
+        series: slotOn("postgres-0", true, { pg_replication_slot_slot_current_wal_lsn: `${2 ** 30}+${100 * 2 ** 20}x60`, pg_replication_slot_slot_confirmed_flush_lsn: steady(2 ** 30) }),
+        at: "60m",
+        fires: [{ severity: "warning", labels: { ...storage, slot_name: "debezium_orders" }, description: "Slot debezium_orders in platform-storage holds 5.859GiB of WAL and grew over the last 30m." }],
+    },
+    {
+        alert: "CdcSlotLagGrowing",
+        when: "the slot holds 2 GiB after a burst but its connector keeps up since",
+        series: slotOn("postgres-0", true, { pg_replication_slot_slot_current_wal_lsn: `${4 * 2 ** 30}+${10 * 2 ** 20}x60`, pg_replication_slot_slot_confirmed_flush_lsn: `${2 * 2 ** 30}+${10 * 2 ** 20}x60` }),
+        at: "60m",
+        fires: [],
+    },
+    {
+        alert: "CdcSlotNearInvalidation",
+        when: "prod's slot may hold only 4 GiB more WAL (max_slot_wal_keep_size 25 GB)",
+        series: slotOn("postgres-0", true, { pg_replication_slot_safe_wal_size_bytes: steady(4 * 2 ** 30) }),
+        at: "10m",
+        fires: [{ severity: "critical", labels: slotLabels("postgres-0"), description: "Slot debezium_orders on postgres-0 may hold only 4GiB more WAL before PostgreSQL invalidates it (less than 20% of max_slot_wal_keep_size)." }],
+    },
+    {
+        alert: "CdcSlotNearInvalidation",
+        when: "the slot may hold 20 GiB more",
+        series: slotOn("postgres-0", true, { pg_replication_slot_safe_wal_size_bytes: steady(20 * 2 ** 30) }),
+        at: "10m",
         fires: [],
     },
 ];
