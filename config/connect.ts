@@ -17,7 +17,7 @@ export const CONFIG_REFERENCE = /^\$\{(file|directory):[^}:]+:[^}]+\}$/;
 /** Settings the platform renders for a capture (from what PostgreSQL grants and the stack's Kafka): not for config to override. */
 export const RENDERED_CAPTURE_KEYS = [
     "connector.class", "tasks.max", "plugin.name", "database.hostname", "database.port", "database.user", "database.password", "database.dbname",
-    "slot.name", "publication.name", "publication.autocreate.mode", "table.include.list", "topic.prefix", "snapshot.mode", "slot.drop.on.stop",
+    "slot.name", "publication.name", "publication.autocreate.mode", "table.include.list", "topic.prefix", "snapshot.mode", "slot.drop.on.stop", "heartbeat.action.query",
     "topic.creation.default.replication.factor", "topic.creation.default.min.insync.replicas",
 ];
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -6,6 +6,7 @@ import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
 import { postgresService } from "../components/postgres/service";
+import { schemaRegistryService } from "../components/registry/service";
 import { sparkService } from "../components/spark/service";
 import { trinoService } from "../components/trino/service";
 import { webServices } from "../components/web/service";
@@ -22,6 +23,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         ...(config.spark.enabled ? [sparkService(config.spark, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.flink.enabled ? [flinkService(config.flink, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
+        ...(config.schemaRegistry.enabled ? [schemaRegistryService(config.schemaRegistry, scope)] : []),
         ...(config.connect.enabled ? [connectService(config.connect, config.postgres, scope)] : []),
         ...webServices(config.webServices, scope),
     ];

@@ -175,9 +175,16 @@ describe("Kafka Connect and Debezium", function () {
                         res.writeHead(code, { "Content-Type": "application/json" });
                         res.end(value === undefined ? "" : JSON.stringify(value));
                     };
+                    if (req.method === "PUT" && req.url!.startsWith("/connector-plugins/")) {
+                        return send(200, { configs: [{ value: { name: "snapshot.mode", errors: ["Value must be one of initial, no_data, when_needed"] } }, { value: { name: "tasks.max", errors: [] } }] });
+                    }
                     if (req.url === "/connectors") return send(200, [...connectors.keys()]);
                     if (!name) return send(404, { message: "not found" });
                     if (req.method === "GET" && req.url!.endsWith("/config")) return connectors.has(name) ? send(200, { ...connectors.get(name), name }) : send(404, { error_code: 404 });
+                    if (req.method === "PUT" && JSON.parse(body)["snapshot.mode"] === "bogus") {
+                        // As Connect 4.3 answers Debezium 3.6's invalid configurations.
+                        return send(500, { error_code: 500, message: "Cannot invoke \"org.apache.kafka.connect.runtime.rest.entities.ConfigValueInfo.errors()\"" });
+                    }
                     if (req.method === "PUT") {
                         const existed = connectors.has(name);
                         connectors.set(name, JSON.parse(body));
@@ -235,6 +242,19 @@ describe("Kafka Connect and Debezium", function () {
                 assert.match(run.out, /^deleted legacy$/m);
                 assert.deepStrictEqual([...api.connectors.keys()].sort(), ["manual", "orders"], "the connector made by hand stays");
                 assert.deepStrictEqual(api.connectors.get("orders"), orders);
+            } finally {
+                await api.close();
+            }
+        });
+
+        it("names the settings at fault when Connect refuses a configuration with a bare 500", async () => {
+            const api = await standIn({});
+            try {
+                const run = await apply(api.url, { "orders.json": JSON.stringify({ ...orders, "snapshot.mode": "bogus" }) });
+                assert.strictEqual(run.code, 1, run.out);
+                assert.match(run.out, /PUT \/connectors\/orders\/config: HTTP 500/);
+                assert.match(run.out, /^ {2}snapshot\.mode: Value must be one of initial, no_data, when_needed$/m);
+                assert.doesNotMatch(run.out, /tasks\.max/);
             } finally {
                 await api.close();
             }

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { databasesCommand, databasesSql, passwordEnv } from "../components/postgres/databasesSql";
-import { ChangeCapture, dynamicConfiguration } from "../components/postgres/dynamicConfig";
+import { ChangeCapture, dynamicConfiguration, heartbeatQuery } from "../components/postgres/dynamicConfig";
 import { renderPatroniConfig } from "../components/postgres/patroniConfig";
 import { CAPTURE_ROLE } from "../components/postgres/roles";
 import { capturesOf, changeCaptureNeed } from "../components/postgres/service";
@@ -117,10 +117,23 @@ describe("PostgreSQL change data capture", () => {
             pg.psql("create table orders (id int primary key, total numeric); create table customers (id int primary key, email text);", "webapp", { PGUSER: "webapp", PGPASSWORD: "pw-webapp" });
             const out = runSql();
             assert.match(out, /capture connect\.connectors\.orders: table public\.order_lines does not exist yet/);
-            assert.strictEqual(publicationTables(), "public.orders");
+            assert.strictEqual(publicationTables(), "debezium.heartbeat,public.orders");
+            const publication = () => pg.psql("select oid from pg_publication where pubname = 'debezium_orders'", "webapp");
+            const before = publication();
             pg.psql("create table order_lines (order_id int, line int, primary key (order_id, line));", "webapp", { PGUSER: "webapp", PGPASSWORD: "pw-webapp" });
             assert.doesNotMatch(runSql(), /does not exist yet/);
-            assert.strictEqual(publicationTables(), "public.order_lines,public.orders");
+            assert.strictEqual(publicationTables(), "debezium.heartbeat,public.order_lines,public.orders");
+            assert.strictEqual(publication(), before, "altered in place, never dropped and created again (its slot would fail on the gap)");
+        });
+
+        it("publishes the heartbeat table from the first run, before any captured table exists", () => {
+            pg.psql("create database fresh");
+            const sqlFile = path.join(tempDir("sql"), "databases.sql");
+            const fresh = [{ name: "fresh", owner: "webapp" }];
+            const capture = { ...orders, database: "fresh", slot: "debezium_fresh", publication: "debezium_fresh", requester: "connect.connectors.fresh" };
+            fs.writeFileSync(sqlFile, databasesSql(fresh, [capture]));
+            execFileSync("bash", ["-ceu", databasesCommand(fresh, sqlFile, [capture])], { env: { ...process.env, ...pg.env, ...passwords, PATH: imagePath() }, encoding: "utf8", stdio: "pipe" });
+            assert.strictEqual(pg.psql("select string_agg(schemaname || '.' || tablename, ',') from pg_publication_tables where pubname = 'debezium_fresh'", "fresh"), "debezium.heartbeat");
         });
 
         it("lets the capture role replicate and read the captured tables, and nothing else", () => {
@@ -129,6 +142,13 @@ describe("PostgreSQL change data capture", () => {
             assert.strictEqual(pg.psql("select count(*) from orders", "webapp", asCapture), "0");
             assert.throws(() => pg.psql("select count(*) from customers", "webapp", asCapture), /permission denied for table customers/);
             assert.throws(() => pg.psql("insert into orders values (1, 1)", "webapp", asCapture), /permission denied for table orders/);
+        });
+
+        it("lets the capture role run its connector's heartbeat statement, again and again", () => {
+            const asCapture = { PGUSER: CAPTURE_ROLE, PGPASSWORD: "pw-capture" };
+            pg.psql(heartbeatQuery(orders.slot), "webapp", asCapture);
+            pg.psql(heartbeatQuery(orders.slot), "webapp", asCapture);
+            assert.strictEqual(pg.psql("select slot from debezium.heartbeat", "webapp"), orders.slot);
         });
     });
 

@@ -3,7 +3,7 @@
 // credential is in it: the password is a ${file:...} reference the worker resolves from a mounted
 // Secret file, so the ConfigMap, the Job's payload and Connect's config topic hold the reference only.
 import { ConnectorSettings, KafkaSettings } from "../../config/types";
-import { DECODING_PLUGIN } from "../postgres/dynamicConfig";
+import { DECODING_PLUGIN, heartbeatQuery } from "../postgres/dynamicConfig";
 import { CONNECT_PATHS } from "./workerProperties";
 
 /** Where a capture connects: the primary's Service (after a failover it reaches the new primary) and the capture role. */
@@ -55,8 +55,11 @@ export function connectorConfig(
         "table.include.list": tableList(capture.tables),
         "topic.prefix": capture.topicPrefix,
         "snapshot.mode": capture.snapshotMode,
-        // WAL of other databases advances the server's LSN; without heartbeats an idle capture's slot holds it all.
+        // WAL of other databases advances the server's position: a quiet capture's slot would hold it all.
+        // A heartbeat record alone does not move the slot; the heartbeat row, a change the publication
+        // carries, does (Debezium confirms what it received).
         "heartbeat.interval.ms": "10000",
+        "heartbeat.action.query": heartbeatQuery(capture.slot),
         "topic.creation.default.replication.factor": String(kafka.replicationFactor),
         "topic.creation.default.partitions": "1",
         "topic.creation.default.min.insync.replicas": String(kafka.minInsyncReplicas),

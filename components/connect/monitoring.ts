@@ -44,9 +44,9 @@ export const CONNECT_METRIC_SOURCES = {
             metric("kafka_connect_source_task_source_record_poll_total", "counter", ["connector", "task"], "Records a source task produced (before transformations)"),
             metric("kafka_connect_source_task_source_record_write_total", "counter", ["connector", "task"], "Records a source task wrote to Kafka"),
             metric("kafka_connect_task_error_total_record_errors_total", "counter", ["connector", "task"], "Record processing errors of a task"),
-            metric("debezium_postgres_streaming_millisecondsbehindsource", "gauge", ["server", "task"], "Delay between a change's commit and Debezium reading it (ms)"),
-            metric("debezium_postgres_streaming_connected", "gauge", ["server", "task"], "1 while the connector is connected to PostgreSQL's replication stream"),
-            metric("debezium_postgres_streaming_totalnumberofeventsseen", "gauge", ["server", "task"], "Change events read since the task started"),
+            metric("debezium_postgres_streaming_millisecondsbehindsource", "gauge", ["server"], "Delay between a change's commit and Debezium reading it (ms)"),
+            metric("debezium_postgres_streaming_connected", "gauge", ["server"], "1 while the connector is connected to PostgreSQL's replication stream"),
+            metric("debezium_postgres_streaming_totalnumberofeventsseen", "gauge", ["server"], "Change events read since the task started"),
         ],
     },
 } as const satisfies Record<string, MetricSource>;

@@ -2,7 +2,7 @@
 // on every deploy) and takes passwords only as psql variables, so no password is ever written into
 // a ConfigMap or a command line.
 import { DatabaseSettings } from "../../config/types";
-import { ChangeCapture } from "./dynamicConfig";
+import { ChangeCapture, HEARTBEAT_TABLE } from "./dynamicConfig";
 import { CAPTURE_ROLE, ROLES } from "./roles";
 
 /** The psql variable carrying a role's password, e.g. pw_nessie. */
@@ -23,13 +23,17 @@ function ensureLoginRole(role: string): string[] {
 
 /**
  * Change data capture: the connectors' role (REPLICATION LOGIN, SELECT on the captured tables
- * only) and each capture's publication over its tables, in the capture's database. Tables that do
- * not exist yet (the application creates them later) are left out and named; the next run of the
- * Job adds them. The slot is not created here: Patroni keeps it (permanent_slots).
+ * only), the heartbeat table of each captured database, and each capture's publication over its
+ * tables and the heartbeat table, in the capture's database. Tables that do not exist yet (the
+ * application creates them later) are left out and named; the next run of the Job adds them. A
+ * publication is altered in place, never dropped and created again: a slot decoding WAL written
+ * while its publication was missing fails for good. The slot is not created here: Patroni keeps it
+ * (permanent_slots).
  */
 function captureSql(captures: readonly ChangeCapture[]): string[] {
     if (captures.length === 0) return [];
     const lines = ["", `-- change data capture: role ${CAPTURE_ROLE}`, ...ensureLoginRole(CAPTURE_ROLE), `alter role "${CAPTURE_ROLE}" with replication;`];
+    const heartbeat = `${HEARTBEAT_TABLE.schema}.${HEARTBEAT_TABLE.table}`;
     for (const c of captures) {
         const tables = c.tables.map((t) => `(${sqlLiteral(t)})`).join(", ");
         const existing = `(values ${tables}) as captured(name) where to_regclass(captured.name) is not null`;
@@ -40,8 +44,13 @@ function captureSql(captures: readonly ChangeCapture[]): string[] {
             `grant connect on database "${c.database}" to "${CAPTURE_ROLE}";`,
             ...[...new Set(c.tables.map((t) => t.split(".")[0]))].map((schema) => `grant usage on schema "${schema}" to "${CAPTURE_ROLE}";`),
             `select format('grant select on %s to %I', to_regclass(captured.name), ${sqlLiteral(CAPTURE_ROLE)}) from ${existing} \\gexec`,
-            `select format('create publication %I', ${sqlLiteral(c.publication)}) where not exists (select 1 from pg_publication where pubname = ${sqlLiteral(c.publication)}) \\gexec`,
-            `select format('alter publication %I set table %s', ${sqlLiteral(c.publication)}, string_agg(to_regclass(captured.name)::text, ', ')) from ${existing} having count(*) > 0 \\gexec`,
+            // The connector's heartbeat writes here (a row per slot), so that a quiet capture's slot still advances.
+            `create schema if not exists "${HEARTBEAT_TABLE.schema}";`,
+            `create table if not exists ${heartbeat} (slot text primary key, ts timestamptz not null);`,
+            `grant usage on schema "${HEARTBEAT_TABLE.schema}" to "${CAPTURE_ROLE}";`,
+            `grant select, insert, update on ${heartbeat} to "${CAPTURE_ROLE}";`,
+            `select format('create publication %I for table ${heartbeat}', ${sqlLiteral(c.publication)}) where not exists (select 1 from pg_publication where pubname = ${sqlLiteral(c.publication)}) \\gexec`,
+            `select format('alter publication %I set table %s', ${sqlLiteral(c.publication)}, string_agg(captured.name, ', ')) from (select to_regclass(captured.name)::text as name from ${existing} union all select ${sqlLiteral(heartbeat)}) as captured \\gexec`,
             `select format(${sqlLiteral(`capture ${c.requester}: table %s does not exist yet, publication ${c.publication} leaves it out until this Job runs again`)}, captured.name) as warning from (values ${tables}) as captured(name) where to_regclass(captured.name) is null;`,
         );
     }

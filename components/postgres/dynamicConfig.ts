@@ -43,6 +43,20 @@ export function pgHba(): string[] {
 /** The logical decoding plugin of every capture: PostgreSQL's built-in one, which Debezium uses. */
 export const DECODING_PLUGIN = "pgoutput";
 
+/**
+ * The table a capture's connector writes its heartbeat to (heartbeat.action.query), one row per
+ * slot, in every captured database. It is in each capture's publication, so a heartbeat reaches the
+ * connector as a change even when the captured tables are quiet, and the connector confirms it: the
+ * slot advances instead of holding the WAL other databases write. Heartbeat records alone do not
+ * move the slot (Debezium confirms only positions it received). The connector does not publish it.
+ */
+export const HEARTBEAT_TABLE = { schema: "debezium", table: "heartbeat" } as const;
+
+/** The statement a capture's connector runs on every heartbeat. */
+export function heartbeatQuery(slot: string): string {
+    return `INSERT INTO ${HEARTBEAT_TABLE.schema}.${HEARTBEAT_TABLE.table} (slot, ts) VALUES ('${slot}', now()) ON CONFLICT (slot) DO UPDATE SET ts = excluded.ts`;
+}
+
 /** Keys of the dynamic configuration the platform owns whole: entries missing from the desired one are removed. */
 export const OWNED_WHOLE = ["permanent_slots"] as const;
 

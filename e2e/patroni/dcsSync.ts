@@ -1,6 +1,5 @@
 // The DCS sync Job's script (images/patroni/bin/patroni-dcs-sync) run against the local members as
-// the Job runs it, and what the check reads back of logical replication slots: the ids of the rows
-// a pgoutput slot would still send.
+// the Job runs it.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -38,24 +37,3 @@ export function runDcsSync(desired: unknown, url: string, restapi: { user: strin
     );
 }
 
-/** SQL returning a pgoutput slot's pending changes as hex, without consuming them (`get`: consuming and confirming them). */
-export function slotChangesSql(slot: string, publication: string, consume = false): string {
-    const fn = consume ? "pg_logical_slot_get_binary_changes" : "pg_logical_slot_peek_binary_changes";
-    return `SELECT encode(data, 'hex') FROM ${fn}('${slot}', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}')`;
-}
-
-/**
- * The first column of every Insert message among pgoutput's messages (protocol 1: 'I', relation
- * oid, 'N', column count, then per column 't' + length + text), as numbers: the ids of the rows.
- */
-export function insertedIds(hexMessages: string): number[] {
-    const ids: number[] = [];
-    for (const hex of hexMessages.split("\n").filter(Boolean)) {
-        const message = Buffer.from(hex, "hex");
-        if (message[0] !== 0x49 /* I */) continue;
-        if (message[5] !== 0x4e /* N */ || message[8] !== 0x74 /* t */) throw new Error(`unexpected pgoutput insert message ${hex.slice(0, 40)}`);
-        const length = message.readUInt32BE(9);
-        ids.push(Number(message.subarray(13, 13 + length).toString("utf8")));
-    }
-    return ids;
-}

@@ -24,12 +24,21 @@ export interface PlannedPostgres {
 }
 
 export function plannedPostgres(stack: string): PlannedPostgres {
-    const plan = runPlan(stack);
+    return postgresOfPlan(plannedObjectsOf(stack));
+}
+
+/** Every object of a stack's offline plan (of a stack file in `stackDir`, when given). */
+export function plannedObjectsOf(stack: string, stackDir?: string): any[] {
+    const plan = runPlan(stack, stackDir ? { stackDir } : {});
     if (plan.code !== 0) throw new Error(`npm run plan -- ${stack} failed:\n${plan.stderr}`);
-    const all = objectsOf(plan.outDir);
+    return objectsOf(plan.outDir);
+}
+
+/** The PostgreSQL members' objects and configuration among a plan's objects. */
+export function postgresOfPlan(all: any[]): PlannedPostgres {
     const patroniContainer = (o: any) => o.spec?.template?.spec?.containers?.find((c: any) => c.env?.some((e: EnvVar) => e.name === "PATRONI_SCOPE"));
     const statefulSet = all.find((o) => o.kind === "StatefulSet" && patroniContainer(o));
-    if (!statefulSet) throw new Error(`the ${stack} plan has no StatefulSet running Patroni`);
+    if (!statefulSet) throw new Error("the plan has no StatefulSet running Patroni");
     const env: EnvVar[] = patroniContainer(statefulSet).env;
     const namespace: string = statefulSet.metadata.namespace;
     // The configuration directory: patroni.yml from a ConfigMap and credentials.yml from the credentials Secret, projected together.

@@ -21,7 +21,7 @@ export class Writer {
     private readonly child: ChildProcess;
     private stderr = "";
 
-    constructor(table: string, ports: number[], superuser: { user: string; password: string }, maxSeconds: number) {
+    constructor(table: string, ports: number[], superuser: { user: string; password: string }, maxSeconds: number, database = "postgres") {
         this.child = spawn(path.join(TOOLS_VENV, "bin", "python3"), [path.join(__dirname, "writer.py"), table, String(maxSeconds)], {
             env: {
                 ...process.env,
@@ -29,7 +29,7 @@ export class Writer {
                 PGPORT: ports.join(","),
                 PGUSER: superuser.user,
                 PGPASSWORD: superuser.password,
-                PGDATABASE: "postgres",
+                PGDATABASE: database,
                 PGTARGETSESSIONATTRS: "read-write",
                 PGCONNECT_TIMEOUT: "2",
                 PGAPPNAME: "e2e-writer",

@@ -138,6 +138,15 @@ const nessieDeployment = (replicas: number, available: number) => [
     series("kube_deployment_status_replicas_available", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(available)),
 ];
 const NESSIE_DOWN = "The nessie Deployment in platform-engines has no available replica.";
+const registryDeployment = (replicas: number, available: number) => [
+    series("kube_deployment_spec_replicas", { ...streaming, deployment: "schema-registry", job: "kube-state-metrics" }, steady(replicas)),
+    series("kube_deployment_status_replicas_available", { ...streaming, deployment: "schema-registry", job: "kube-state-metrics" }, steady(available)),
+];
+/** The registry answers 600 API requests a minute, `errors` of them with a 5xx status. */
+const registryTraffic = (errors: number) => [
+    series("rest_requests_count_total", { ...streaming, job: "schema-registry", pod: "schema-registry-abc", method: "GET", path: "/apis/ccompat/v7/schemas/ids/{id}", status_code_group: "2xx" }, growing(600 - errors, 30)),
+    series("rest_requests_count_total", { ...streaming, job: "schema-registry", pod: "schema-registry-abc", method: "GET", path: "/apis/ccompat/v7/schemas/ids/{id}", status_code_group: "5xx" }, growing(errors, 30)),
+];
 const connectDeployment = (replicas: number, available: number) => [
     series("kube_deployment_spec_replicas", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(replicas)),
     series("kube_deployment_status_replicas_available", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(available)),
@@ -829,6 +838,41 @@ export const ALERT_CASES: readonly AlertCase[] = [
         when: "the slot may hold 20 GiB more",
         series: slotOn("postgres-0", true, { pg_replication_slot_safe_wal_size_bytes: steady(20 * 2 ** 30) }),
         at: "10m",
+        fires: [],
+    },
+    {
+        alert: "SchemaRegistryDown",
+        when: "no replica of the schema-registry Deployment is available",
+        series: registryDeployment(2, 0),
+        at: "5m",
+        fires: [{ severity: "critical", labels: streaming, description: "The schema-registry Deployment in platform-streaming has no available replica." }],
+    },
+    {
+        alert: "SchemaRegistryDown",
+        when: "both replicas are available",
+        series: registryDeployment(2, 2),
+        at: "5m",
+        fires: [],
+    },
+    {
+        alert: "SchemaRegistryReplicasUnavailable",
+        when: "one of two replicas has not been available for 15 minutes",
+        series: registryDeployment(2, 1),
+        at: "15m",
+        fires: [{ severity: "warning", labels: streaming, description: "1 replica(s) of the schema-registry Deployment in platform-streaming are not available." }],
+    },
+    {
+        alert: "SchemaRegistryErrorsHigh",
+        when: "a tenth of API requests fail with a 5xx status for 25 minutes",
+        series: registryTraffic(60),
+        at: "25m",
+        fires: [{ severity: "warning", labels: streaming, description: "API requests to the schema registry in platform-streaming: 10% end in a 5xx status." }],
+    },
+    {
+        alert: "SchemaRegistryErrorsHigh",
+        when: "one request in a thousand fails",
+        series: registryTraffic(0.6),
+        at: "25m",
         fires: [],
     },
 ];
