@@ -3,7 +3,7 @@
 // and the alert rules: the workers, failed connectors and tasks, and the connectors' replication
 // slots on PostgreSQL's primary (postgres_exporter's pg_replication_slot collector), where a
 // stalled connector shows first: its slot holds WAL until the volume fills or PostgreSQL drops it. Pure.
-import { AlertDefinition, orDefault } from "../observability/alerts";
+import { AlertDefinition, deploymentAvailabilityAlerts } from "../observability/alerts";
 import { MetricSource, metric } from "../observability/metrics";
 import * as q from "../observability/queries";
 import { ScrapeTarget } from "../observability/scrapeTargets";
@@ -70,28 +70,18 @@ export interface ConnectAlertTargets {
 }
 
 export function connectAlerts(t: ConnectAlertTargets): AlertDefinition[] {
-    const deployment = (metricName: string) => `sum by (namespace) (${metricName}${q.selectorOf({ equal: { namespace: t.namespace, deployment: CONNECT_NAMES.workers } })})`;
     const workers = q.selectorOf({ equal: { namespace: t.namespace, job: CONNECT_JOB } });
     const logicalSlots = q.selectorOf({ equal: { namespace: t.storageNamespace, slot_type: "logical" } });
     return [
-        {
-            name: "ConnectDown",
-            expr: `${orDefault(deployment("kube_deployment_status_replicas_available"), { namespace: t.namespace })} < 1`,
-            for: "3m",
-            severity: "critical",
-            summary: "No Kafka Connect worker is ready: change data capture has stopped and the slots hold WAL.",
-            description: "The connect Deployment in {{ $labels.namespace }} has no available worker.",
-            runbook: "connectdown",
-        },
-        {
-            name: "ConnectWorkersUnavailable",
-            expr: `(${deployment("kube_deployment_spec_replicas")} - ${deployment("kube_deployment_status_replicas_available")}) > 0`,
-            for: "10m",
-            severity: "warning",
-            summary: "A Kafka Connect worker is not ready: its tasks run on the others, without a spare.",
-            description: "{{ $value }} worker(s) of the connect Deployment in {{ $labels.namespace }} are not available.",
-            runbook: "connectworkersunavailable",
-        },
+        ...deploymentAvailabilityAlerts({
+            namespace: t.namespace,
+            deployment: CONNECT_NAMES.workers,
+            alertPrefix: "Connect",
+            pod: "worker",
+            downFor: "3m",
+            downSummary: "No Kafka Connect worker is ready: change data capture has stopped and the slots hold WAL.",
+            unavailableSummary: "A Kafka Connect worker is not ready: its tasks run on the others, without a spare.",
+        }),
         {
             name: "ConnectConnectorFailed",
             expr: `max by (namespace, connector) (kafka_connect_connector_status${q.selectorOf({ equal: { namespace: t.namespace, job: CONNECT_JOB, status: "failed" } })}) > 0`,

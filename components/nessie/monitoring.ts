@@ -1,6 +1,6 @@
 // What the platform watches of Nessie: its management port's Prometheus endpoint, the metrics it
 // exports (the catalogue alerts and dashboards may read) and the alert rules. Pure.
-import { AlertDefinition, orDefault } from "../observability/alerts";
+import { AlertDefinition, deploymentAvailabilityAlerts } from "../observability/alerts";
 import { MetricSource, metric } from "../observability/metrics";
 import * as q from "../observability/queries";
 import { ScrapeTarget } from "../observability/scrapeTargets";
@@ -38,29 +38,18 @@ export function nessieRequestRate(namespace: string, window: string, status?: st
 }
 
 export function nessieAlerts(namespace: string): AlertDefinition[] {
-    const deployment = (metricName: string) => `sum by (namespace) (${metricName}${q.selectorOf({ equal: { namespace, deployment: "nessie" } })})`;
     // Reads of absent objects are ordinary on commits: only other failures count.
     const persistFailures = `sum by (namespace) (rate(nessie_storage_persist_total${q.selectorOf({ equal: { namespace, result: "failure" }, notEqual: { exception: "ObjNotFoundException" } })}[10m]))`;
     return [
-        {
-            name: "NessieDown",
-            // Also when kube-state-metrics has no series for it (the Deployment is gone).
-            expr: `${orDefault(deployment("kube_deployment_status_replicas_available"), { namespace })} < 1`,
-            for: "2m",
-            severity: "critical",
-            summary: "No Nessie replica is ready: every engine's catalog is down.",
-            description: "The nessie Deployment in {{ $labels.namespace }} has no available replica.",
-            runbook: "nessiedown",
-        },
-        {
-            name: "NessieReplicasUnavailable",
-            expr: `(${deployment("kube_deployment_spec_replicas")} - ${deployment("kube_deployment_status_replicas_available")}) > 0`,
-            for: "10m",
-            severity: "warning",
-            summary: "A Nessie replica is not ready: the catalog runs without its spare.",
-            description: "{{ $value }} replica(s) of the nessie Deployment in {{ $labels.namespace }} are not available.",
-            runbook: "nessiereplicasunavailable",
-        },
+        ...deploymentAvailabilityAlerts({
+            namespace,
+            deployment: "nessie",
+            alertPrefix: "Nessie",
+            pod: "replica",
+            downFor: "2m",
+            downSummary: "No Nessie replica is ready: every engine's catalog is down.",
+            unavailableSummary: "A Nessie replica is not ready: the catalog runs without its spare.",
+        }),
         {
             name: "NessieErrorsHigh",
             expr: `(${nessieRequestRate(namespace, "10m", "5..")} / ${nessieRequestRate(namespace, "10m")}) > ${NESSIE_THRESHOLDS.errorRatio}`,

@@ -70,6 +70,51 @@ export function leveled(
 
 export const regexEscape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** What a service says of its Deployment's availability alerts. */
+export interface DeploymentAvailability {
+    readonly namespace: string;
+    readonly deployment: string;
+    /** Prefix of the two alerts' names, e.g. "Nessie": NessieDown and Nessie<Pods>Unavailable. */
+    readonly alertPrefix: string;
+    /** What its pods are called in the alerts ("replica", "worker"). */
+    readonly pod: string;
+    /** How long none may be available before the critical alert. */
+    readonly downFor: string;
+    /** The critical alert's summary (what stops for its users). */
+    readonly downSummary: string;
+    /** The warning's summary (what runs without a spare). */
+    readonly unavailableSummary: string;
+}
+
+/**
+ * A Deployment's pair of availability alerts: none available (critical; also when kube-state-metrics
+ * has no series of it) and fewer than configured for 10 minutes (warning).
+ */
+export function deploymentAvailabilityAlerts(d: DeploymentAvailability): AlertDefinition[] {
+    const deployment = (metricName: string) => `sum by (namespace) (${metricName}${q.selectorOf({ equal: { namespace: d.namespace, deployment: d.deployment } })})`;
+    const pods = `${d.pod[0].toUpperCase()}${d.pod.slice(1)}s`;
+    return [
+        {
+            name: `${d.alertPrefix}Down`,
+            expr: `${orDefault(deployment("kube_deployment_status_replicas_available"), { namespace: d.namespace })} < 1`,
+            for: d.downFor,
+            severity: "critical",
+            summary: d.downSummary,
+            description: `The ${d.deployment} Deployment in {{ $labels.namespace }} has no available ${d.pod}.`,
+            runbook: `${d.alertPrefix}Down`.toLowerCase(),
+        },
+        {
+            name: `${d.alertPrefix}${pods}Unavailable`,
+            expr: `(${deployment("kube_deployment_spec_replicas")} - ${deployment("kube_deployment_status_replicas_available")}) > 0`,
+            for: "10m",
+            severity: "warning",
+            summary: d.unavailableSummary,
+            description: `{{ $value }} ${d.pod}(s) of the ${d.deployment} Deployment in {{ $labels.namespace }} are not available.`,
+            runbook: `${d.alertPrefix}${pods}Unavailable`.toLowerCase(),
+        },
+    ];
+}
+
 /** Restarts, autoscaling and volumes of everything in the platform's namespaces. */
 function workloadAlerts(namespaces: readonly string[]): AlertDefinition[] {
     const platform = { regex: { namespace: namespaces.map(regexEscape).join("|") } };

@@ -1,7 +1,7 @@
 // What the platform watches of the schema registry: Quarkus' management port of every replica, the
 // metrics it exports that alerts and the dashboard read (Apicurio's REST and storage timers, the
 // connection pool), and the alert rules. Pure.
-import { AlertDefinition, orDefault } from "../observability/alerts";
+import { AlertDefinition, deploymentAvailabilityAlerts } from "../observability/alerts";
 import { MetricSource, metric } from "../observability/metrics";
 import * as q from "../observability/queries";
 import { ScrapeTarget } from "../observability/scrapeTargets";
@@ -39,26 +39,16 @@ export function registryRequestRate(namespace: string, window: string, statusGro
 }
 
 export function registryAlerts(namespace: string): AlertDefinition[] {
-    const deployment = (metricName: string) => `sum by (namespace) (${metricName}${q.selectorOf({ equal: { namespace, deployment: REGISTRY_NAMES.registry } })})`;
     return [
-        {
-            name: "SchemaRegistryDown",
-            expr: `${orDefault(deployment("kube_deployment_status_replicas_available"), { namespace })} < 1`,
-            for: "3m",
-            severity: "critical",
-            summary: "No schema registry replica is ready: producers cannot register schemas and consumers cannot resolve new ones.",
-            description: "The schema-registry Deployment in {{ $labels.namespace }} has no available replica.",
-            runbook: "schemaregistrydown",
-        },
-        {
-            name: "SchemaRegistryReplicasUnavailable",
-            expr: `(${deployment("kube_deployment_spec_replicas")} - ${deployment("kube_deployment_status_replicas_available")}) > 0`,
-            for: "10m",
-            severity: "warning",
-            summary: "A schema registry replica is not ready: the registry runs without its spare.",
-            description: "{{ $value }} replica(s) of the schema-registry Deployment in {{ $labels.namespace }} are not available.",
-            runbook: "schemaregistryreplicasunavailable",
-        },
+        ...deploymentAvailabilityAlerts({
+            namespace,
+            deployment: REGISTRY_NAMES.registry,
+            alertPrefix: "SchemaRegistry",
+            pod: "replica",
+            downFor: "3m",
+            downSummary: "No schema registry replica is ready: producers cannot register schemas and consumers cannot resolve new ones.",
+            unavailableSummary: "A schema registry replica is not ready: the registry runs without its spare.",
+        }),
         {
             name: "SchemaRegistryErrorsHigh",
             expr: `(${registryRequestRate(namespace, "10m", "5xx")} / ${registryRequestRate(namespace, "10m")}) > ${REGISTRY_THRESHOLDS.errorRatio}`,

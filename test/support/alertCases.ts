@@ -133,24 +133,20 @@ const readiness = (labels: Readonly<Record<string, string>>, condition: string) 
 
 const engines = { namespace: "platform-engines" };
 /** The nessie Deployment of `replicas` with `available` of them available (kube-state-metrics). */
-const nessieDeployment = (replicas: number, available: number) => [
-    series("kube_deployment_spec_replicas", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(replicas)),
-    series("kube_deployment_status_replicas_available", { ...engines, deployment: "nessie", job: "kube-state-metrics" }, steady(available)),
+/** kube-state-metrics' series of a Deployment of `replicas` with `available` of them available. */
+const deploymentSeries = (namespace: Readonly<Record<string, string>>, deployment: string) => (replicas: number, available: number) => [
+    series("kube_deployment_spec_replicas", { ...namespace, deployment, job: "kube-state-metrics" }, steady(replicas)),
+    series("kube_deployment_status_replicas_available", { ...namespace, deployment, job: "kube-state-metrics" }, steady(available)),
 ];
+const nessieDeployment = deploymentSeries(engines, "nessie");
 const NESSIE_DOWN = "The nessie Deployment in platform-engines has no available replica.";
-const registryDeployment = (replicas: number, available: number) => [
-    series("kube_deployment_spec_replicas", { ...streaming, deployment: "schema-registry", job: "kube-state-metrics" }, steady(replicas)),
-    series("kube_deployment_status_replicas_available", { ...streaming, deployment: "schema-registry", job: "kube-state-metrics" }, steady(available)),
-];
+const registryDeployment = deploymentSeries(streaming, "schema-registry");
 /** The registry answers 600 API requests a minute, `errors` of them with a 5xx status. */
 const registryTraffic = (errors: number) => [
     series("rest_requests_count_total", { ...streaming, job: "schema-registry", pod: "schema-registry-abc", method: "GET", path: "/apis/ccompat/v7/schemas/ids/{id}", status_code_group: "2xx" }, growing(600 - errors, 30)),
     series("rest_requests_count_total", { ...streaming, job: "schema-registry", pod: "schema-registry-abc", method: "GET", path: "/apis/ccompat/v7/schemas/ids/{id}", status_code_group: "5xx" }, growing(errors, 30)),
 ];
-const connectDeployment = (replicas: number, available: number) => [
-    series("kube_deployment_spec_replicas", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(replicas)),
-    series("kube_deployment_status_replicas_available", { ...streaming, deployment: "connect", job: "kube-state-metrics" }, steady(available)),
-];
+const connectDeployment = deploymentSeries(streaming, "connect");
 /** A series of a Connect worker's JMX exporter (job connect). */
 const connectWorker = (metric: string, labels: Readonly<Record<string, string>>, values: string) => series(metric, { ...streaming, job: "connect", pod: "connect-7d9f-abcde", container: "connect", ...labels }, values);
 /** postgres_exporter of a member that is the primary (or not), with one logical slot's series. */
