@@ -14,6 +14,10 @@ export const DEBEZIUM_POSTGRES = "io.debezium.connector.postgresql.PostgresConne
 const CREDENTIAL_KEY = /(password|secret|token|credential|api[._-]?key|private[._-]?key|sasl\.jaas\.config)/i;
 /** A reference Kafka's config providers resolve in the worker: ${file:<path>:<key>} or ${directory:<dir>:<file>}. */
 export const CONFIG_REFERENCE = /^\$\{(file|directory):[^}:]+:[^}]+\}$/;
+/** Where the workers find Secret files: the platform's own credentials, and each of connect.credentialSecrets in a directory of its name. */
+export const CONNECT_SECRETS_DIR = "/run/secrets/connect";
+/** The directory of the credentials the platform generates (captures' logins): connect-credentials. */
+export const PLATFORM_CREDENTIALS_DIR = `${CONNECT_SECRETS_DIR}/platform`;
 /** Settings the platform renders for a capture (from what PostgreSQL grants and the stack's Kafka): not for config to override. */
 export const RENDERED_CAPTURE_KEYS = [
     "connector.class", "tasks.max", "plugin.name", "database.hostname", "database.port", "database.user", "database.password", "database.dbname",
@@ -42,7 +46,13 @@ function capture(c: Checker, p: string, name: string, value: Record<string, unkn
     };
 }
 
-function connector(c: Checker, name: string, value: unknown): ConnectorSettings {
+/** The file a ${file:...} or ${directory:...} reference reads. */
+function referencedFile(reference: string): string {
+    const [, kind, location, key] = /^\$\{(file|directory):([^}:]+):([^}]+)\}$/.exec(reference)!;
+    return kind === "directory" ? `${location}/${key}` : location;
+}
+
+function connector(c: Checker, name: string, value: unknown, mountedSecrets: readonly string[]): ConnectorSettings {
     const p = `connect.connectors.${name}`;
     if (!DNS_LABEL.test(name) || name.length > 63) c.fail(p, name, "a connector name of lower-case letters, digits and -, at most 63");
     const k = c.object(p, value, ["class", "tasksMax", "database", "tables", "slot", "publication", "topicPrefix", "snapshotMode", "settings", "delete"]) ?? {};
@@ -58,6 +68,9 @@ function connector(c: Checker, name: string, value: unknown): ConnectorSettings 
         const text = String(v);
         // "A connector secret in plaintext": it would sit in the ConfigMap, the Job's payload and Connect's config topic.
         if (CREDENTIAL_KEY.test(key) && !CONFIG_REFERENCE.test(text)) c.fail(at, "(a value)", "a ${file:<path>:<key>} reference to a mounted Secret file, not the credential itself (it would be stored in the ConfigMap, the REST payload and Connect's config topic)");
+        else if (CONFIG_REFERENCE.test(text) && !mountedSecrets.some((secret) => referencedFile(text).startsWith(`${CONNECT_SECRETS_DIR}/${secret}/`))) {
+            c.fail(at, text, `a file of a Secret the workers mount: ${CONNECT_SECRETS_DIR}/<secret>/<file> with <secret> one of connect.credentialSecrets (${mountedSecrets.join(", ") || "none"})`);
+        }
         if (connectorClass === DEBEZIUM_POSTGRES && RENDERED_CAPTURE_KEYS.includes(key)) c.fail(at, text, `a key other than ${key}: the platform renders it from ${p}'s database, tables, slot and publication and from PostgreSQL's grant`);
         rendered[key] = text;
     }
@@ -75,7 +88,13 @@ function connector(c: Checker, name: string, value: unknown): ConnectorSettings 
 
 export function connect(c: Checker, environment: Environment, value: unknown, kafkaEnabled: boolean): ConnectSettings {
     const p = "connect";
-    const k = c.object(p, value, ["enabled", "image", "debeziumVersion", "replicas", "resources", "groupId", "connectors"]) ?? {};
+    const k = c.object(p, value, ["enabled", "image", "debeziumVersion", "replicas", "resources", "groupId", "credentialSecrets", "connectors"]) ?? {};
+    const secrets = k.credentialSecrets ?? [];
+    if (!Array.isArray(secrets)) c.fail(`${p}.credentialSecrets`, secrets, "a list of Secret names in the streaming namespace");
+    const credentialSecrets = (Array.isArray(secrets) ? secrets : []).map((n, i) => c.string(`${p}.credentialSecrets[${i}]`, n, DNS_LABEL, "a Secret name (DNS label) other than platform"));
+    // Each is mounted as the volume secret-<name>, a DNS label of at most 63 characters.
+    for (const [i, n] of credentialSecrets.entries()) if (n.length > 56) c.fail(`${p}.credentialSecrets[${i}]`, n, "a Secret name of at most 56 characters");
+    if (credentialSecrets.includes("platform")) c.fail(`${p}.credentialSecrets`, "platform", "a Secret name other than platform (the directory of the platform's own credentials)");
     const enabled = c.boolean(`${p}.enabled`, k.enabled);
     const replicas = c.integer(`${p}.replicas`, k.replicas, 1, 20);
     if (enabled && environment !== "dev" && replicas < 2) c.fail(`${p}.replicas`, replicas, `at least 2 when environment is ${environment} (a worker's loss moves its tasks to another)`);
@@ -89,6 +108,7 @@ export function connect(c: Checker, environment: Environment, value: unknown, ka
         replicas,
         resources: resources(c, `${p}.resources`, k.resources),
         groupId: c.string(`${p}.groupId`, k.groupId, /^[A-Za-z0-9._-]{1,100}$/, "a consumer group id"),
-        connectors: Object.entries((connectors as Record<string, unknown>) ?? {}).map(([name, v]) => connector(c, name, v)),
+        credentialSecrets,
+        connectors: Object.entries((connectors as Record<string, unknown>) ?? {}).map(([name, v]) => connector(c, name, v, credentialSecrets)),
     };
 }

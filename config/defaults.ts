@@ -20,7 +20,7 @@ export interface StructuredDefaults {
     readonly spark: SparkSettings;
     readonly flink: FlinkSettings;
     /** Connectors have no default: each is the stack's own (connect.connectors). */
-    readonly connect: Omit<ConnectSettings, "connectors">;
+    readonly connect: Omit<ConnectSettings, "connectors" | "credentialSecrets">;
     readonly schemaRegistry: SchemaRegistrySettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
@@ -163,7 +163,7 @@ const KAFKA_COMMON = { enabled: true, version: "4.3.1", topics: TOPICS };
  * Kafka Connect with the Debezium PostgreSQL plugin: off in dev (the storage issue's budget), on in
  * staging (2 workers) and prod (3). No connector by default: a stack declares what it captures.
  */
-function connect(enabled: boolean, replicas: number, sizing: ResourceSettings): Omit<ConnectSettings, "connectors"> {
+function connect(enabled: boolean, replicas: number, sizing: ResourceSettings): Omit<ConnectSettings, "connectors" | "credentialSecrets"> {
     return { enabled, debeziumVersion: "3.6.1.Final", replicas, resources: sizing, groupId: "platform-connect" };
 }
 

@@ -313,6 +313,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "connect.resources.requests.memory": "Memory request of a worker",
     "connect.resources.limits.cpu": "CPU limit of a worker",
     "connect.resources.limits.memory": "Memory limit of a worker (the JVM heap is half of it)",
+    "connect.credentialSecrets": "Secrets of the streaming namespace (e.g. from sealedSecrets) mounted at /run/secrets/connect/<name>/ for connectors' ${file:...} references",
     "connect.connectors": "Connectors by name, applied by the connectors Job (PUT /connectors/<name>/config; none is deleted unless marked delete: true): class, tasksMax, for Debezium PostgreSQL database, tables, slot, publication, topicPrefix, snapshotMode; settings (a credential only as ${file:<path>:<key>})",
 };
 

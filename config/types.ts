@@ -457,6 +457,8 @@ export interface ConnectSettings {
     readonly resources: ResourceSettings;
     /** group.id of the workers; the internal topics are named after it. */
     readonly groupId: string;
+    /** Secrets of the streaming namespace (e.g. pre-sealed ones) mounted at /run/secrets/connect/<name>/ for connectors' ${file:...} references. */
+    readonly credentialSecrets: readonly string[];
     readonly connectors: readonly ConnectorSettings[];
 }
 

@@ -19,7 +19,7 @@ import { DEBEZIUM_POSTGRES } from "../config/connect";
 import { ConnectorSettings } from "../config/types";
 import { evaluatePod } from "../policy/lib/podSecurityStandards";
 import { NetworkModel } from "./support/networkReach";
-import { plannedObjects, runPlan } from "./support/plan";
+import { objectsOf, plannedObjects, runPlan } from "./support/plan";
 import { PROJECT_DIR, configProblems, rawConfigOf, scratchProject, withValues } from "./support/stacks";
 import { tempDir } from "./support/tempdirs";
 
@@ -43,8 +43,27 @@ describe("Kafka Connect and Debezium", function () {
             const sink = { class: "io.example.JdbcSink", settings: { "connection.password": "hunter2" } };
             assert.match(rejected("prod", { connect: { connectors: { sink } } }), /connect\.connectors\.sink\.settings\.connection\.password: got "\(a value\)"; allowed: a \$\{file:<path>:<key>\} reference to a mounted Secret file/);
             assert.doesNotMatch(rejected("prod", { connect: { connectors: { sink } } }), /hunter2/, "the refusal does not repeat the secret");
-            const referenced = { ...sink, settings: { "connection.password": "${file:/run/secrets/connect/sink.properties:password}" } };
-            assert.strictEqual(rejected("prod", { connect: { connectors: { sink: referenced } } }), "");
+            const referenced = { ...sink, settings: { "connection.password": "${file:/run/secrets/connect/sink-db/credentials.properties:password}" } };
+            assert.strictEqual(rejected("prod", { connect: { credentialSecrets: ["sink-db"], connectors: { sink: referenced } } }), "");
+        });
+
+        it("refuses a reference to a file no mounted Secret provides, naming connect.credentialSecrets", () => {
+            const sink = { class: "io.example.JdbcSink", settings: { "connection.password": "${file:/etc/passwords.properties:password}" } };
+            assert.match(rejected("prod", { connect: { connectors: { sink } } }), /connect\.connectors\.sink\.settings\.connection\.password: got "\$\{file:\/etc\/passwords\.properties:password\}"; allowed: a file of a Secret the workers mount: \/run\/secrets\/connect\/<secret>\/<file> with <secret> one of connect\.credentialSecrets \(none\)/);
+            const platform = { ...sink, settings: { "connection.password": "${file:/run/secrets/connect/platform/orders.properties:password}" } };
+            assert.match(rejected("prod", { connect: { connectors: { sink: platform } } }), /connection\.password: got .*platform\/orders\.properties/, "the captures' own logins are not for other connectors");
+        });
+
+        it("mounts each credential Secret of the config beside the platform's own, read-only", () => {
+            const stack = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8") + "  data-platform:connect:\n    credentialSecrets: [sink-db]\n";
+            const plan = runPlan("staging", { stackDir: scratchProject({ staging: stack }) });
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            const spec = objectsOf(plan.outDir).find((o) => o.kind === "Deployment" && o.metadata.name === CONNECT_NAMES.workers).spec.template.spec;
+            assert.deepStrictEqual(
+                spec.containers[0].volumeMounts.filter((m: any) => m.mountPath.startsWith("/run/secrets/connect")).map((m: any) => [m.mountPath, m.readOnly]),
+                [["/run/secrets/connect/platform", true], ["/run/secrets/connect/sink-db", true]],
+            );
+            assert.deepStrictEqual(spec.volumes.find((v: any) => v.name === "secret-sink-db").secret, { secretName: "sink-db", defaultMode: 0o440 });
         });
 
         it("refuses settings a capture's grant renders (the slot, the database login), naming the key", () => {

@@ -171,6 +171,7 @@ export class KafkaConnect extends pulumi.ComponentResource {
                                     volumeMounts: [
                                         { name: "config", mountPath: CONNECT_PATHS.config, readOnly: true },
                                         { name: "credentials", mountPath: CONNECT_PATHS.secrets, readOnly: true },
+                                        ...s.credentialSecrets.map((secret) => ({ name: `secret-${secret}`, mountPath: `${CONNECT_PATHS.credentialSecrets}/${secret}`, readOnly: true })),
                                         ...(args.kafkaCaSecret ? [{ name: "kafka-ca", mountPath: CONNECT_PATHS.truststoreDir, readOnly: true }] : []),
                                         // The runtime properties and the logs (the root file system is read-only).
                                         { name: "tmp", mountPath: "/tmp" },
@@ -180,6 +181,7 @@ export class KafkaConnect extends pulumi.ComponentResource {
                             volumes: [
                                 { name: "config", configMap: { name: files.config } },
                                 { name: "credentials", secret: { secretName: files.credentials, defaultMode: 0o440 } },
+                                ...s.credentialSecrets.map((secret) => ({ name: `secret-${secret}`, secret: { secretName: secret, defaultMode: 0o440 } })),
                                 // Only the CA of the brokers' certificate Secret: the brokers' key stays unmounted.
                                 ...(args.kafkaCaSecret ? [{ name: "kafka-ca", secret: { secretName: args.kafkaCaSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : []),
                                 scratchVolume("tmp", "1Gi"),

@@ -2,6 +2,7 @@
 // function serves the cluster (the bootstrap Service, the pod IP placeholder connect-start fills in,
 // the image's paths) and the real-process check (loopback addresses and a local plugin directory),
 // so both run the same settings.
+import { CONNECT_SECRETS_DIR, PLATFORM_CREDENTIALS_DIR } from "../../config/connect";
 import { KafkaSettings } from "../../config/types";
 
 export const CONNECT_PORTS = { rest: 8083, metrics: 9404 } as const;
@@ -15,8 +16,10 @@ export const CONNECT_PATHS = {
     config: "/etc/connect",
     /** Where the Debezium plugin is unpacked. */
     plugins: "/opt/connect/plugins",
-    /** Connector credentials: one properties file per connector (a sealed Secret), read by FileConfigProvider. */
-    secrets: "/run/secrets/connect",
+    /** The platform's connector credentials: one properties file per capture connector (the sealed Secret connect-credentials), read by FileConfigProvider. */
+    secrets: PLATFORM_CREDENTIALS_DIR,
+    /** Where each of connect.credentialSecrets is mounted, in a directory of its name. */
+    credentialSecrets: CONNECT_SECRETS_DIR,
     /** The platform CA that signed the brokers' TLS listener (PEM), from the brokers' certificate Secret. */
     truststoreDir: "/etc/connect-tls",
     truststore: "/etc/connect-tls/ca.crt",
