@@ -151,7 +151,8 @@ describe(`Kafka on real processes: a 3-node KRaft cluster with ${STACK}'s settin
                 assert.match(local[key], DIRECTORY_REFERENCE, `${key} names the local password file`);
             }
         }
-        const job = objects.find((o) => o.kind === "Job" && o.metadata.labels["app.kubernetes.io/component"] === "maintenance");
+        // The brokers' maintenance Job (the streaming tier also has Connect's connectors Job).
+        const job = objects.find((o) => o.kind === "Job" && o.metadata.labels["app.kubernetes.io/component"] === "maintenance" && o.metadata.labels["app.kubernetes.io/name"] === "kafka");
         assert.deepStrictEqual(job.spec.template.spec.containers[0].command, ["bash", "-c", topicsScript(settings.topics, settings.replicationFactor)]);
     });
 
