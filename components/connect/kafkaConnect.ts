@@ -11,7 +11,7 @@ import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
-import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { EgressRule } from "../objectstore/grants";
 import { heapOptions } from "../kafka/topology";
@@ -146,7 +146,7 @@ export class KafkaConnect extends pulumi.ComponentResource {
                             // A stopping worker hands its tasks over and commits their offsets.
                             terminationGracePeriodSeconds: 60,
                             securityContext: restrictedPodSecurity(CONNECT_UID),
-                            ...(s.replicas > 1 ? { affinity: spreadAcrossNodes(CONNECT_POD_LABELS, args.strictSpread), topologySpreadConstraints: preferZoneSpread(CONNECT_POD_LABELS) } : {}),
+                            ...replicaPlacement(CONNECT_POD_LABELS, s.replicas, args.strictSpread),
                             containers: [
                                 {
                                     name: "connect",

@@ -12,7 +12,7 @@ import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { apiServerEgress, tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
-import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
@@ -160,7 +160,7 @@ export class FlinkCluster extends pulumi.ComponentResource {
                             automountServiceAccountToken: ha,
                             enableServiceLinks: false,
                             securityContext: restrictedPodSecurity(FLINK_UID),
-                            ...(replicas > 1 ? { affinity: spreadAcrossNodes(podLabels, args.strictSpread), topologySpreadConstraints: preferZoneSpread(podLabels) } : {}),
+                            ...replicaPlacement(podLabels, replicas, args.strictSpread),
                             initContainers: [
                                 {
                                     name: "conf",

@@ -14,3 +14,8 @@ export function spreadAcrossNodes(labels: Record<string, string>, strict: boolea
 export function preferZoneSpread(labels: Record<string, string>) {
     return [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }];
 }
+
+/** A pod spec's placement for `replicas` pods of a Deployment: over nodes and zones when there is more than one, nothing for one. */
+export function replicaPlacement(labels: Record<string, string>, replicas: number, strict: boolean) {
+    return replicas > 1 ? { affinity: spreadAcrossNodes(labels, strict), topologySpreadConstraints: preferZoneSpread(labels) } : {};
+}

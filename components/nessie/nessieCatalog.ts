@@ -13,7 +13,7 @@ import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
-import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
@@ -149,7 +149,7 @@ export class NessieCatalog extends pulumi.ComponentResource {
                             enableServiceLinks: false,
                             securityContext: restrictedPodSecurity(NESSIE_UID, NESSIE_GID),
                             terminationGracePeriodSeconds: 30,
-                            ...(s.replicas > 1 ? { affinity: spreadAcrossNodes(NESSIE_POD_LABELS, args.strictSpread), topologySpreadConstraints: preferZoneSpread(NESSIE_POD_LABELS) } : {}),
+                            ...replicaPlacement(NESSIE_POD_LABELS, s.replicas, args.strictSpread),
                             containers: [container],
                             volumes: [
                                 // hsperfdata, vert.x's cache and native libraries (brotli, zstd) are written under /tmp only.

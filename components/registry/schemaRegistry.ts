@@ -10,7 +10,7 @@ import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
-import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
@@ -69,7 +69,7 @@ export class SchemaRegistry extends pulumi.ComponentResource {
                             automountServiceAccountToken: false,
                             enableServiceLinks: false,
                             securityContext: restrictedPodSecurity(REGISTRY_UID),
-                            ...(s.replicas > 1 ? { affinity: spreadAcrossNodes(REGISTRY_POD_LABELS, args.strictSpread), topologySpreadConstraints: preferZoneSpread(REGISTRY_POD_LABELS) } : {}),
+                            ...replicaPlacement(REGISTRY_POD_LABELS, s.replicas, args.strictSpread),
                             containers: [
                                 {
                                     name: "registry",

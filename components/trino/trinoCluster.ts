@@ -12,7 +12,7 @@ import { fileDigest } from "../meta/digest";
 import { selectorLabels, standardLabels } from "../meta/labels";
 import { tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
-import { preferZoneSpread, spreadAcrossNodes } from "../meta/scheduling";
+import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
@@ -177,7 +177,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
                             securityContext: restrictedPodSecurity(TRINO_UID),
                             // A worker: announced as shutting down for a grace period, its tasks finish, another grace period.
                             terminationGracePeriodSeconds: worker ? 2 * s.shutdown.gracePeriodSeconds + s.shutdown.drainSeconds : 30,
-                            ...(worker && replicas > 1 ? { affinity: spreadAcrossNodes(podLabels, args.strictSpread), topologySpreadConstraints: preferZoneSpread(podLabels) } : {}),
+                            ...(worker ? replicaPlacement(podLabels, replicas, args.strictSpread) : {}),
                             containers: [container],
                             volumes: [
                                 { name: "etc", configMap: { name: config.metadata.name, items } },
