@@ -2,7 +2,7 @@
 // files set the values that differ between our environments explicitly, so these matter most for
 // a user's own stack (e.g. `Pulumi.alice.yaml` with only `environment` and `domain`).
 import { TierName } from "./tiers";
-import { BackupSettings, ChartVersions, ConnectSettings, SchemaRegistrySettings, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, FlinkSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
+import { BackupSettings, ChartVersions, ConnectSettings, KeycloakSettings, SchemaRegistrySettings, EdgeSettings, InstallSettings, Environment, KafkaSettings, NessieSettings, ObjectStoreSettings, FlinkSettings, SparkJobSettings, SparkSettings, TrinoSettings, ObservabilitySettings, SeaweedfsSettings, TlsSettings, PostgresSettings, QuotaSettings, ResourceSettings, TierSettings, TopicSettings } from "./types";
 
 /** Namespace settings as written in config: one base for all tiers, partial overrides per tier. */
 export interface NamespaceDefaults extends TierSettings {
@@ -22,6 +22,7 @@ export interface StructuredDefaults {
     /** Connectors have no default: each is the stack's own (connect.connectors). */
     readonly connect: Omit<ConnectSettings, "connectors" | "credentialSecrets">;
     readonly schemaRegistry: SchemaRegistrySettings;
+    readonly keycloak: KeycloakSettings;
     readonly install: InstallSettings;
     readonly edge: EdgeSettings;
     readonly tls: TlsSettings;
@@ -172,6 +173,29 @@ function schemaRegistry(enabled: boolean, replicas: number, sizing: ResourceSett
     return { enabled, image: "quay.io/apicurio/apicurio-registry:3.3.3", replicas, resources: sizing };
 }
 
+/**
+ * Keycloak and the `platform` realm: three roles, a group for each, short access tokens, a strong
+ * password policy. One replica in dev, two clustered replicas elsewhere.
+ */
+function keycloak(enabled: boolean, replicas: number, sizing: ResourceSettings): KeycloakSettings {
+    return {
+        enabled,
+        version: "26.5.6",
+        replicas,
+        resources: sizing,
+        host: "auth",
+        realm: {
+            roles: ["platform-admin", "data-engineer", "viewer"],
+            groups: { "platform-admins": ["platform-admin"], "data-engineers": ["data-engineer"], viewers: ["viewer"] },
+            accessTokenLifespanSeconds: 300,
+            ssoSessionIdleSeconds: 1800,
+            ssoSessionMaxSeconds: 36000,
+            passwordPolicy: "length(12) and notUsername(undefined) and notEmail(undefined) and passwordHistory(3)",
+            testUsers: {},
+        },
+    };
+}
+
 /** Every controller from its upstream chart. */
 const CHARTS_INSTALLED: InstallSettings = { ingressController: "chart", certManager: "chart", sealedSecrets: "chart", monitoring: "chart" };
 
@@ -266,6 +290,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(false, 1, 1, 2, resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1536Mi", "1", "1536Mi")),
         connect: connect(false, 1, resources("250m", "1Gi", "1", "1Gi")),
         schemaRegistry: schemaRegistry(false, 1, resources("100m", "384Mi", "500m", "512Mi")),
+        keycloak: keycloak(false, 1, resources("100m", "512Mi", "1", "768Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -331,6 +356,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(true, 2, 2, 2, resources("250m", "1Gi", "1", "1Gi"), resources("500m", "2Gi", "2", "2Gi")),
         connect: connect(true, 2, resources("250m", "1Gi", "1", "1Gi")),
         schemaRegistry: schemaRegistry(true, 2, resources("100m", "512Mi", "500m", "512Mi")),
+        keycloak: keycloak(false, 2, resources("250m", "1Gi", "1", "1Gi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -397,6 +423,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(true, 2, 3, 4, resources("500m", "2Gi", "1", "2Gi"), resources("1", "4Gi", "4", "4Gi")),
         connect: connect(true, 3, resources("500m", "2Gi", "2", "2Gi")),
         schemaRegistry: schemaRegistry(true, 2, resources("250m", "768Mi", "1", "768Mi")),
+        keycloak: keycloak(false, 2, resources("500m", "1536Mi", "2", "1536Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

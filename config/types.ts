@@ -472,6 +472,36 @@ export interface SchemaRegistrySettings {
     readonly resources: ResourceSettings;
 }
 
+/** The `platform` realm of Keycloak as code: roles, the groups that grant them, token lifetimes, the password policy. */
+export interface KeycloakRealmSettings {
+    /** Realm roles, e.g. platform-admin, data-engineer, viewer. */
+    readonly roles: readonly string[];
+    /** Groups and the realm roles their members get. */
+    readonly groups: Readonly<Record<string, readonly string[]>>;
+    readonly accessTokenLifespanSeconds: number;
+    readonly ssoSessionIdleSeconds: number;
+    readonly ssoSessionMaxSeconds: number;
+    /** Keycloak's password policy string, e.g. length(12) and notUsername. */
+    readonly passwordPolicy: string;
+    /** Users for tests only (a dev-environment stack such as e2e): name -> groups; passwords generated and sealed. */
+    readonly testUsers: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Keycloak in the management tier: single sign-on for the platform's UIs and services. */
+export interface KeycloakSettings {
+    readonly enabled: boolean;
+    /** Keycloak release: the quay.io/keycloak/keycloak tag the image is built from (and the e2e's distribution). */
+    readonly version: string;
+    /** A prebuilt image of images/keycloak (when buildImages is false). */
+    readonly image?: string;
+    /** Replicas (>= 2 outside dev; they cluster over the database, jdbc-ping). */
+    readonly replicas: number;
+    readonly resources: ResourceSettings;
+    /** Published as https://<host>.<domain> (the tokens' issuer). */
+    readonly host: string;
+    readonly realm: KeycloakRealmSettings;
+}
+
 /**
  * How a third-party controller comes to the cluster: its upstream chart, one the cluster already
  * runs, or none at all (test clusters: the platform's own objects for it are still made, their CRDs
@@ -601,6 +631,7 @@ export interface PlatformConfig {
     readonly kafka: KafkaSettings;
     readonly connect: ConnectSettings;
     readonly schemaRegistry: SchemaRegistrySettings;
+    readonly keycloak: KeycloakSettings;
     readonly objectStore: ObjectStoreSettings;
     readonly nessie: NessieSettings;
     readonly trino: TrinoSettings;

@@ -10,6 +10,7 @@ import { nessie } from "./nessie";
 import { flink } from "./flink";
 import { connect } from "./connect";
 import { schemaRegistry } from "./schemaRegistry";
+import { keycloak } from "./keycloak";
 import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
@@ -632,6 +633,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         kafka: kafkaSettings,
         connect: connect(c, environment, deepMerge(structured.connect, values.connect), kafkaSettings.enabled),
         schemaRegistry: schemaRegistry(c, environment, deepMerge(structured.schemaRegistry, values.schemaRegistry), postgresSettings.enabled),
+        keycloak: keycloak(c, environment, deepMerge(structured.keycloak, values.keycloak), postgresSettings.enabled),
         objectStore: objectStoreSettings,
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
