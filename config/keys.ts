@@ -336,6 +336,9 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
 
 /** The documentation entry for a dotted setting path, if any. */
 export function fieldDoc(path: string): string | undefined {
-    const generic = path.replace(/^namespaces\.tiers\.[^.]+\.(quota|containerDefaults)(\..*)?$/, "namespaces.tiers.*.$1");
+    const generic = path
+        .replace(/^namespaces\.tiers\.[^.]+\.(quota|containerDefaults)(\..*)?$/, "namespaces.tiers.*.$1")
+        // Maps keyed by names the stack chooses: one entry documents them all.
+        .replace(/^keycloak\.realm\.(groups|testUsers)\.[^.]+$/, "keycloak.realm.$1");
     return FIELD_DOCS[path] ?? FIELD_DOCS[generic];
 }
