@@ -34,11 +34,8 @@ function resources(requestsCpu: string, requestsMemory: string, limitsCpu: strin
     return { requests: { cpu: requestsCpu, memory: requestsMemory }, limits: { cpu: limitsCpu, memory: limitsMemory } };
 }
 
-/** Databases of config: Keycloak's and one for the web services (Nessie declares its own). */
-const DATABASES = [
-    { name: "keycloak", owner: "keycloak" },
-    { name: "webapp", owner: "webapp" },
-];
+/** Databases of the applications around the platform; the platform's own services declare theirs (nessie, registry, keycloak). */
+const DATABASES = [{ name: "webapp", owner: "webapp" }];
 
 const POSTGRES_COMMON = {
     enabled: true,
@@ -180,7 +177,7 @@ function schemaRegistry(enabled: boolean, replicas: number, sizing: ResourceSett
 function keycloak(enabled: boolean, replicas: number, sizing: ResourceSettings): KeycloakSettings {
     return {
         enabled,
-        version: "26.5.6",
+        version: "26.7.3",
         replicas,
         resources: sizing,
         host: "auth",
@@ -290,7 +287,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(false, 1, 1, 2, resources("250m", "1Gi", "1", "1Gi"), resources("250m", "1536Mi", "1", "1536Mi")),
         connect: connect(false, 1, resources("250m", "1Gi", "1", "1Gi")),
         schemaRegistry: schemaRegistry(false, 1, resources("100m", "384Mi", "500m", "512Mi")),
-        keycloak: keycloak(false, 1, resources("100m", "512Mi", "1", "768Mi")),
+        keycloak: keycloak(true, 1, resources("100m", "512Mi", "1", "768Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -356,7 +353,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(true, 2, 2, 2, resources("250m", "1Gi", "1", "1Gi"), resources("500m", "2Gi", "2", "2Gi")),
         connect: connect(true, 2, resources("250m", "1Gi", "1", "1Gi")),
         schemaRegistry: schemaRegistry(true, 2, resources("100m", "512Mi", "500m", "512Mi")),
-        keycloak: keycloak(false, 2, resources("250m", "1Gi", "1", "1Gi")),
+        keycloak: keycloak(true, 2, resources("250m", "1Gi", "1", "1Gi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "combined",
@@ -423,7 +420,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         flink: flink(true, 2, 3, 4, resources("500m", "2Gi", "1", "2Gi"), resources("1", "4Gi", "4", "4Gi")),
         connect: connect(true, 3, resources("500m", "2Gi", "2", "2Gi")),
         schemaRegistry: schemaRegistry(true, 2, resources("250m", "768Mi", "1", "768Mi")),
-        keycloak: keycloak(false, 2, resources("500m", "1536Mi", "2", "1536Mi")),
+        keycloak: keycloak(true, 2, resources("500m", "1536Mi", "2", "1536Mi")),
         kafka: {
             ...KAFKA_COMMON,
             mode: "dedicated",

@@ -56,7 +56,7 @@ function realm(c: Checker, environment: Environment, value: unknown): KeycloakRe
 
 export function keycloak(c: Checker, environment: Environment, value: unknown, postgresEnabled: boolean): KeycloakSettings {
     const p = "keycloak";
-    const k = c.object(p, value, ["enabled", "version", "image", "replicas", "resources", "host", "realm"]) ?? {};
+    const k = c.object(p, value, ["enabled", "version", "image", "syncImage", "replicas", "resources", "host", "realm"]) ?? {};
     const enabled = c.boolean(`${p}.enabled`, k.enabled);
     const replicas = c.integer(`${p}.replicas`, k.replicas, 1, 10);
     // Every login of the platform goes through it.
@@ -66,6 +66,7 @@ export function keycloak(c: Checker, environment: Environment, value: unknown, p
         enabled,
         version: c.string(`${p}.version`, k.version, /^26\.[0-9]+\.[0-9]+$/, "a Keycloak 26 release, e.g. 26.5.6"),
         ...(k.image !== undefined ? { image: c.string(`${p}.image`, k.image, IMAGE_REF, "a prebuilt image of images/keycloak") } : {}),
+        ...(k.syncImage !== undefined ? { syncImage: c.string(`${p}.syncImage`, k.syncImage, IMAGE_REF, "a prebuilt image of images/realm-sync") } : {}),
         replicas,
         resources: resources(c, `${p}.resources`, k.resources),
         host: c.string(`${p}.host`, k.host, DNS_LABEL, "a host name under the stack's domain (DNS label), e.g. auth"),

@@ -301,6 +301,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "keycloak.enabled": "Deploy Keycloak and the platform realm (needs postgres.enabled: its database keycloak)",
     "keycloak.version": "Keycloak 26 release: the quay.io/keycloak/keycloak tag images/keycloak builds from",
     "keycloak.image": "A prebuilt image of images/keycloak (needed when buildImages is false)",
+    "keycloak.syncImage": "A prebuilt image of images/realm-sync (needed when buildImages is false)",
     "keycloak.replicas": "Keycloak replicas (>= 2 outside dev), clustered over the database (jdbc-ping)",
     "keycloak.resources.requests.cpu": "CPU request of a Keycloak replica",
     "keycloak.resources.requests.memory": "Memory request of a Keycloak replica",

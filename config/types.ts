@@ -494,6 +494,8 @@ export interface KeycloakSettings {
     readonly version: string;
     /** A prebuilt image of images/keycloak (when buildImages is false). */
     readonly image?: string;
+    /** A prebuilt image of images/realm-sync (when buildImages is false). */
+    readonly syncImage?: string;
     /** Replicas (>= 2 outside dev; they cluster over the database, jdbc-ping). */
     readonly replicas: number;
     readonly resources: ResourceSettings;

@@ -674,6 +674,12 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     if (!config.registry.build && config.flink.enabled && config.flink.image === undefined) {
         c.fail("flink.image", undefined, "a prebuilt Flink image (images/flink) when buildImages is false");
     }
+    if (!config.registry.build && config.keycloak.enabled && config.keycloak.image === undefined) {
+        c.fail("keycloak.image", undefined, "a prebuilt Keycloak image (images/keycloak) when buildImages is false");
+    }
+    if (!config.registry.build && config.keycloak.enabled && config.keycloak.syncImage === undefined) {
+        c.fail("keycloak.syncImage", undefined, "a prebuilt realm sync image (images/realm-sync) when buildImages is false");
+    }
     if (!config.registry.build && config.connect.enabled && config.connect.image === undefined) {
         c.fail("connect.image", undefined, "a prebuilt Kafka Connect image (images/connect) when buildImages is false");
     }

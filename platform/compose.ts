@@ -248,6 +248,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             acme,
             ingressPeer: ingress.peer,
             issuerReady: certManager.ready,
+            // Monitoring makes the management namespace's solver policy beside Grafana's Ingress.
+            acmeSolversElsewhere: grafana.map((g) => g.namespace),
         },
         { provider },
     );

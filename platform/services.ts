@@ -5,6 +5,7 @@ import { flinkService } from "../components/flink/service";
 import { kafkaService } from "../components/kafka/service";
 import { nessieService } from "../components/nessie/service";
 import { objectStoreService } from "../components/objectstore/service";
+import { keycloakService } from "../components/keycloak/service";
 import { postgresService } from "../components/postgres/service";
 import { schemaRegistryService } from "../components/registry/service";
 import { sparkService } from "../components/spark/service";
@@ -23,6 +24,7 @@ export function platformServices(config: PlatformConfig): (scope: ServiceScope) 
         ...(config.spark.enabled ? [sparkService(config.spark, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.flink.enabled ? [flinkService(config.flink, config.objectStore, config.nessie.warehouse.bucket, scope)] : []),
         ...(config.kafka.enabled ? [kafkaService(config.kafka, scope)] : []),
+        ...(config.keycloak.enabled ? [keycloakService(config.keycloak, scope)] : []),
         ...(config.schemaRegistry.enabled ? [schemaRegistryService(config.schemaRegistry, scope)] : []),
         ...(config.connect.enabled ? [connectService(config.connect, config.postgres, scope)] : []),
         ...webServices(config.webServices, scope),

@@ -48,8 +48,8 @@ function asRecordingRules(file: string, exprs: readonly { where: string; expr: s
 }
 
 describe("Grafana dashboards", () => {
-    it("are the platform overview, PostgreSQL/Patroni, object storage, the Nessie catalog, Trino, Flink, Kafka, the schema registry, change data capture, web services and logs, one JSON file each", () => {
-        assert.deepStrictEqual(Object.keys(DASHBOARDS).sort(), ["connect.json", "flink.json", "kafka.json", "logs.json", "nessie.json", "platform-overview.json", "postgresql.json", "schema-registry.json", "seaweedfs.json", "trino.json", "web-services.json"]);
+    it("are the platform overview, PostgreSQL/Patroni, object storage, the Nessie catalog, Trino, Flink, Kafka, identity, the schema registry, change data capture, web services and logs, one JSON file each", () => {
+        assert.deepStrictEqual(Object.keys(DASHBOARDS).sort(), ["connect.json", "flink.json", "kafka.json", "keycloak.json", "logs.json", "nessie.json", "platform-overview.json", "postgresql.json", "schema-registry.json", "seaweedfs.json", "trino.json", "web-services.json"]);
         const uids = Object.values(DASHBOARDS).map((d) => d.uid);
         assert.strictEqual(new Set(uids).size, uids.length, "dashboard uids are unique");
         for (const d of Object.values(DASHBOARDS)) assert.deepStrictEqual(JSON.parse(JSON.stringify(d)), d, `${d.uid} survives JSON (no undefined values)`);

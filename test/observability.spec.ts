@@ -96,10 +96,10 @@ describe("alert rules", () => {
         });
     });
 
-    it("are PostgreSQL, object storage, Nessie, Trino, Spark, Flink, Kafka, schema registry, change data capture, web-service, workload and certificate/secret groups", () => {
+    it("are PostgreSQL, object storage, Nessie, Trino, Spark, Flink, Kafka, identity, schema registry, change data capture, web-service, workload and certificate/secret groups", () => {
         assert.deepStrictEqual(
             GROUPS.map((g) => g.name),
-            ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-trino", "platform-spark", "platform-flink", "platform-kafka", "platform-schema-registry", "platform-connect", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"],
+            ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-trino", "platform-spark", "platform-flink", "platform-kafka", "platform-keycloak", "platform-schema-registry", "platform-connect", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"],
         );
         const names = new Set(RULES.map((r) => r.alert));
         for (const expected of ["PostgresNoLeader", "PostgresMemberDown", "PostgresReplicationLagHigh", "PostgresConnectionsNearMax", "PostgresBackupTooOld"]) assert.ok(names.has(expected), expected);

@@ -194,7 +194,7 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.deepStrictEqual(resources.filter((r) => r.type.includes("KafkaCluster") || (r.inputs.metadata as any)?.namespace === "platform-streaming" && r.type.includes("StatefulSet")), []);
             assert.ok(!objectOf(resources, "PodMonitor", "platform-management", "kafka"));
             const rules = objectOf(resources, "PrometheusRule", "platform-management", "data-platform")!.inputs.spec as any;
-            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-trino", "platform-spark", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
+            assert.deepStrictEqual(rules.groups.map((g: any) => g.name), ["platform-postgresql", "platform-objectstore", "platform-nessie", "platform-trino", "platform-spark", "platform-keycloak", "platform-web-services", "platform-workloads", "platform-certificates-and-secrets"]);
         });
     });
 });

@@ -80,7 +80,7 @@ describe("PostgreSQL change data capture", () => {
         });
 
         it("refuses a capture of an unknown database, naming the connector's key", () => {
-            assert.deepStrictEqual(problemsOf(prod, [{ ...orders, database: "billing" }]), [`data-platform:connect.connectors.orders.database: got "billing"; allowed: one of postgres' databases (keycloak, webapp)`]);
+            assert.deepStrictEqual(problemsOf(prod, [{ ...orders, database: "billing" }]), [`data-platform:connect.connectors.orders.database: got "billing"; allowed: one of postgres' databases (webapp)`]);
         });
 
         it("refuses two connectors on one slot", () => {

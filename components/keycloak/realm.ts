@@ -95,10 +95,8 @@ function clientRepresentation(c: OidcClientRequest) {
         serviceAccountsEnabled: !browser,
         redirectUris: [...c.redirectUris],
         webOrigins: browser ? origins : [],
-        attributes: {
-            "pkce.code.challenge.method": browser ? "S256" : "",
-            "post.logout.redirect.uris": browser ? origins.map((o) => `${o}/*`).join("##") : "",
-        },
+        // Keycloak keeps no empty attribute: a service client has none of these (or every sync would see a difference).
+        attributes: browser ? { "pkce.code.challenge.method": "S256", "post.logout.redirect.uris": origins.map((o) => `${o}/*`).join("##") } : {},
         protocolMappers: claimMappers(),
     };
 }

@@ -61,6 +61,8 @@ export interface SiteIngressArgs {
     readonly ingressPeer: PeerSelector;
     /** Certificates can only be requested once cert-manager and its issuer are ready. */
     readonly issuerReady: pulumi.Resource[];
+    /** Namespaces whose solver policy another component makes (monitoring, beside Grafana's Ingress): one policy of that name per namespace. */
+    readonly acmeSolversElsewhere?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -101,7 +103,7 @@ export class SiteIngress extends pulumi.ComponentResource {
         }
         if (args.acme) {
             // cert-manager's HTTP-01 solver pods answer the challenge behind the controller, beside each host's Ingress.
-            [...new Set(namespaces.values())].forEach((namespace, i) => {
+            [...new Set(namespaces.values())].filter((namespace) => !(args.acmeSolversElsewhere ?? []).includes(namespace)).forEach((namespace, i) => {
                 new k8s.networking.v1.NetworkPolicy(
                     i === 0 ? `${name}-acme-solver` : `${name}-acme-solver-${i}`,
                     { metadata: { name: "acme-http01-solver", namespace }, spec: acmeSolverPolicySpec(args.ingressPeer) },

@@ -51,7 +51,9 @@ export function s3(endpoint: string, who: Keyed | { accessKey: string; secretKey
     assert.strictEqual(result.status, 0, `s3client failed: ${result.stderr}`);
     return result.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
-export const statuses = (results: S3Result[]) => results.map((r) => `${r.op} ${r.bucket}${r.key ? `/${r.key}` : ""}: ${r.status}`);
+/** "op bucket/key: status" of each result; a server error with the message it came with. */
+export const statuses = (results: S3Result[]) =>
+    results.map((r) => `${r.op} ${r.bucket}${r.key ? `/${r.key}` : ""}: ${r.status}${r.status >= 500 ? ` (${r.code}: ${r.message})` : ""}`);
 
 /** Creates a database and its owner as the databases Job does. */
 export function createDatabase(pg: PostgresServer, name: string, owner: string, password: string): void {

@@ -107,7 +107,12 @@ def run(s3, op):
                     time.sleep(0.2)
         return {"status": 0, "error": f"unknown op {kind}"}
     except ClientError as error:
-        return {"status": status_of(error), "code": error.response.get("Error", {}).get("Code")}
+        status = status_of(error)
+        result = {"status": status, "code": error.response.get("Error", {}).get("Code")}
+        # A server error's message is what tells its cause (SeaweedFS puts the filer's or master's answer there).
+        if status >= 500:
+            result["message"] = error.response.get("Error", {}).get("Message")
+        return result
 
 
 def main():

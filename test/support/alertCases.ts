@@ -141,6 +141,9 @@ const deploymentSeries = (namespace: Readonly<Record<string, string>>, deploymen
 const nessieDeployment = deploymentSeries(engines, "nessie");
 const NESSIE_DOWN = "The nessie Deployment in platform-engines has no available replica.";
 const registryDeployment = deploymentSeries(streaming, "schema-registry");
+const management = { namespace: "platform-management" };
+const keycloakDeployment = deploymentSeries(management, "keycloak");
+const keycloakNode = (pod: string) => ({ ...management, job: "keycloak", pod, container: "keycloak" });
 /** The registry answers 600 API requests a minute, `errors` of them with a 5xx status. */
 const registryTraffic = (errors: number) => [
     series("rest_requests_count_total", { ...streaming, job: "schema-registry", pod: "schema-registry-abc", method: "GET", path: "/apis/ccompat/v7/schemas/ids/{id}", status_code_group: "2xx" }, growing(600 - errors, 30)),
@@ -868,6 +871,51 @@ export const ALERT_CASES: readonly AlertCase[] = [
         alert: "SchemaRegistryErrorsHigh",
         when: "one request in a thousand fails",
         series: registryTraffic(0.6),
+        at: "25m",
+        fires: [],
+    },
+    {
+        alert: "KeycloakDown",
+        when: "no replica of the keycloak Deployment is available",
+        series: keycloakDeployment(2, 0),
+        at: "5m",
+        fires: [{ severity: "critical", labels: management, description: "The keycloak Deployment in platform-management has no available replica." }],
+    },
+    {
+        alert: "KeycloakReplicasUnavailable",
+        when: "one of two replicas has not been available for 15 minutes",
+        series: keycloakDeployment(2, 1),
+        at: "15m",
+        fires: [{ severity: "warning", labels: management, description: "1 replica(s) of the keycloak Deployment in platform-management are not available." }],
+    },
+    {
+        alert: "KeycloakClusterSplit",
+        when: "each of prod's two replicas sees only itself for 15 minutes",
+        series: [series("vendor_cluster_size", keycloakNode("keycloak-a"), steady(1)), series("vendor_cluster_size", keycloakNode("keycloak-b"), steady(1))],
+        at: "15m",
+        fires: [{ severity: "warning", labels: management, description: "A Keycloak replica in platform-management sees a cluster of 1 of 2 members." }],
+    },
+    {
+        alert: "KeycloakClusterSplit",
+        when: "both replicas see both",
+        series: [series("vendor_cluster_size", keycloakNode("keycloak-a"), steady(2)), series("vendor_cluster_size", keycloakNode("keycloak-b"), steady(2))],
+        at: "15m",
+        fires: [],
+    },
+    {
+        alert: "KeycloakFailedLoginsHigh",
+        when: "three logins a second fail with wrong passwords for 25 minutes",
+        series: [series("keycloak_user_events_total", { ...keycloakNode("keycloak-a"), event: "login", error: "invalid_user_credentials", realm: "platform", client_id: "grafana" }, growing(180, 30))],
+        at: "25m",
+        fires: [{ severity: "warning", labels: management, description: "Keycloak in platform-management refuses 3 logins per second." }],
+    },
+    {
+        alert: "KeycloakFailedLoginsHigh",
+        when: "logins succeed, one failure a minute",
+        series: [
+            series("keycloak_user_events_total", { ...keycloakNode("keycloak-a"), event: "login", error: "", realm: "platform", client_id: "grafana" }, growing(600, 30)),
+            series("keycloak_user_events_total", { ...keycloakNode("keycloak-a"), event: "login", error: "invalid_user_credentials", realm: "platform", client_id: "grafana" }, growing(1, 30)),
+        ],
         at: "25m",
         fires: [],
     },

@@ -1,0 +1,100 @@
+// Keycloak as a platform service: what it needs (its database `keycloak`), whom it reaches
+// (PostgreSQL), where it is published (https://<host>.<domain>: the tokens' issuer), and what it
+// grants: an OIDC client to every service that asks (`oidcClient` needs), with a generated secret
+// the consumer seals into its own namespace. The realm is rendered from the stack's realm settings
+// and these clients, and kept in sync on every `pulumi up`.
+import * as pulumi from "@pulumi/pulumi";
+import { KeycloakSettings } from "../../config/types";
+import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
+import { tcpPorts } from "../meta/network";
+import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/service";
+import { endpointPeer } from "../web/networkPolicies";
+import { routeHost } from "../web/siteIngress";
+import { keycloakDashboard } from "./dashboard";
+import { KEYCLOAK_PORTS, issuer } from "./keycloakConfig";
+import { KEYCLOAK_NAMES, KEYCLOAK_POD_LABELS, KeycloakServer } from "./keycloakServer";
+import { KEYCLOAK_METRIC_SOURCES, keycloakAlerts, keycloakScrapeTargets } from "./monitoring";
+import { OidcClientKind, OidcClientRequest, REALM, checkedClients, renderRealm } from "./realm";
+
+export const KEYCLOAK_SERVICE = "keycloak";
+export const KEYCLOAK_DATABASE = { name: "keycloak", owner: "keycloak" } as const;
+/** The kind of need a service declares for a client of the platform realm. */
+export const OIDC_CLIENT_NEED = "oidcClient";
+
+/** A need for client `clientId`: a browser UI (with its redirect URIs) or a service (client credentials); `requester` is the config key it comes from. */
+export function oidcClientNeed(clientId: string, kind: OidcClientKind, redirectUris: readonly string[], requester: string): Need {
+    return { kind: OIDC_CLIENT_NEED, from: KEYCLOAK_SERVICE, name: clientId, detail: { kind, redirectUris: redirectUris.join(" "), requester } };
+}
+
+/** What a client gets: the public issuer, Keycloak's address in the cluster, its id and secret. */
+export interface OidcClientGrant {
+    /** https://<host>/realms/platform: the `iss` of every token, and where browsers log in. */
+    readonly issuer: string;
+    /** The realm on Keycloak's Service (discovery, tokens, keys, user info from inside the cluster). */
+    readonly internalRealmUrl: pulumi.Output<string>;
+    readonly clientId: string;
+    readonly clientSecret: pulumi.Output<string>;
+}
+
+function clientOf(need: Need): OidcClientRequest {
+    const d = need.detail!;
+    return { clientId: need.name, kind: d.kind as OidcClientKind, redirectUris: d.redirectUris ? d.redirectUris.split(" ") : [], requester: d.requester };
+}
+
+export function keycloakService(settings: KeycloakSettings, scope: ServiceScope): PlatformService {
+    const namespace = scope.namespaces.management;
+    const host = routeHost(settings.host, scope.domain);
+    const endpoint = { name: KEYCLOAK_SERVICE, namespace, podLabels: KEYCLOAK_POD_LABELS, ports: [KEYCLOAK_PORTS.http] };
+    const database = databaseNeed(KEYCLOAK_DATABASE.name, KEYCLOAK_DATABASE.owner);
+    return {
+        name: KEYCLOAK_SERVICE,
+        endpoint,
+        routes: [{ host, path: "/", serviceName: KEYCLOAK_NAMES.server, servicePort: KEYCLOAK_PORTS.http, backend: endpoint }],
+        observability: {
+            scrapeTargets: keycloakScrapeTargets(scope.namespaceNames.management),
+            alertGroups: [{ name: "platform-keycloak", alerts: keycloakAlerts(scope.namespaceNames.management, settings.replicas) }],
+            dashboards: { "keycloak.json": keycloakDashboard(settings.replicas) },
+            metricSources: KEYCLOAK_METRIC_SOURCES,
+        },
+        parts: [
+            part({
+                name: "server",
+                needs: [database],
+                grants: [OIDC_CLIENT_NEED],
+                reaches: [POSTGRES_SERVICE],
+                uses: ["images", "sealingKey", "placement", "metrics", "ingress"],
+                build: (ctx, f) => {
+                    const image = f.images.build("keycloak-image", { repository: "keycloak", buildArgs: { KEYCLOAK_VERSION: settings.version }, tagLabel: settings.version, prebuilt: settings.image });
+                    const syncImage = f.images.build("realm-sync-image", { repository: "realm-sync", tagLabel: "1", prebuilt: settings.syncImage });
+                    const db = ctx.grant<DatabaseGrant>(database);
+                    const clients = checkedClients(ctx.requests.filter((n) => n.kind === OIDC_CLIENT_NEED).map(clientOf), scope.domain);
+                    const server = new KeycloakServer(
+                        KEYCLOAK_NAMES.server,
+                        {
+                            namespace,
+                            settings,
+                            image: image.ref,
+                            syncImage: syncImage.ref,
+                            host,
+                            database: { host: db.host, port: db.port, name: db.database, user: db.owner, password: db.password },
+                            realm: JSON.stringify(renderRealm(settings.realm, clients), null, 2) + "\n",
+                            clientIds: clients.map((c) => c.clientId),
+                            testUsers: Object.keys(settings.realm.testUsers),
+                            egress: ctx.dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+                            metricsPeer: f.metrics.peer,
+                            ingressPeer: f.ingress.peer,
+                            strictSpread: f.placement.strictSpread,
+                            sealingKey: f.sealingKey,
+                        },
+                        ctx.opts,
+                    );
+                    return {
+                        component: server,
+                        grant: (need): OidcClientGrant => ({ issuer: issuer(host), internalRealmUrl: pulumi.interpolate`${server.internalUrl}/realms/${REALM}`, clientId: need.name, clientSecret: server.clientSecrets.get(need.name)! }),
+                        outputs: { images: { keycloak: image.ref, realmSync: syncImage.ref }, keycloak: { issuer: issuer(host), internalUrl: server.internalUrl } },
+                    };
+                },
+            }),
+        ],
+    };
+}
