@@ -207,13 +207,16 @@ const CHARTS: ChartVersions = {
 };
 
 /** Monitoring sized per environment: dev must fit a laptop cluster with everything else. */
+/** Who signs in to Grafana as what: the default realm roles (keycloak.realm.roles). */
+const GRAFANA_ROLES = { admin: ["platform-admin"], editor: ["data-engineer"], viewer: ["viewer"] };
+
 function observability(scale: "small" | "medium" | "large"): ObservabilitySettings {
     const r = { small: 1, medium: 2, large: 4 }[scale];
     const ha = scale === "small" ? 1 : 2;
     return {
         prometheus: { replicas: ha, retention: { small: "3d", medium: "15d", large: "30d" }[scale], storage: { size: `${10 * r * r}Gi` }, resources: resources(`${200 * r}m`, `${512 * r}Mi`, `${r}`, `${1024 * r}Mi`) },
         alertmanager: { replicas: scale === "small" ? 1 : 3, storage: { size: "1Gi" }, resources: resources("10m", "32Mi", "200m", "128Mi") },
-        grafana: { host: "grafana", resources: resources(`${50 * r}m`, `${128 * r}Mi`, "500m", `${256 * r}Mi`) },
+        grafana: { host: "grafana", resources: resources(`${50 * r}m`, `${128 * r}Mi`, "500m", `${256 * r}Mi`), roles: GRAFANA_ROLES },
         loki: { replicas: 1, retentionHours: { small: 72, medium: 168, large: 720 }[scale], storage: { size: `${10 * r * r}Gi` }, resources: resources(`${100 * r}m`, `${256 * r}Mi`, `${r}`, `${512 * r}Mi`) },
         alloy: { resources: resources("50m", "64Mi", "500m", "256Mi") },
         agents: resources("25m", "48Mi", "200m", "192Mi"),

@@ -3,7 +3,7 @@
 // and test users (dev-environment stacks only). Clients come from the services that use single
 // sign-on; what a client may ask for (redirect hosts) is checked where the realm is rendered.
 import { Checker, DNS_LABEL, IMAGE_REF, resources } from "./checks";
-import { Environment, KeycloakRealmSettings, KeycloakSettings } from "./types";
+import { Environment, GrafanaRoleMapping, KeycloakRealmSettings, KeycloakSettings } from "./types";
 
 /** Names of realm roles, groups and users: Keycloak allows more, our policies and claims want plain names. */
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -52,6 +52,20 @@ function realm(c: Checker, environment: Environment, value: unknown): KeycloakRe
         passwordPolicy: c.string(`${p}.passwordPolicy`, r.passwordPolicy, /^[a-zA-Z]+\([^()]*\)( and [a-zA-Z]+\([^()]*\))*$/, "Keycloak's policy syntax, e.g. length(12) and notUsername(undefined)"),
         testUsers,
     };
+}
+
+/** Realm roles mapped to Grafana's roles (`observability.grafana.roles`): each one a role of the realm. */
+export function grafanaRoleMapping(c: Checker, value: unknown, realmRoles: readonly string[]): GrafanaRoleMapping {
+    const p = "observability.grafana.roles";
+    const m = c.object(p, value, ["admin", "editor", "viewer"]) ?? {};
+    const mapped = (key: "admin" | "editor" | "viewer") => {
+        const roles = names(c, `${p}.${key}`, m[key] ?? []);
+        for (const [i, role] of roles.entries()) if (!realmRoles.includes(role)) c.fail(`${p}.${key}[${i}]`, role, `one of keycloak.realm.roles (${realmRoles.join(", ")})`);
+        return roles;
+    };
+    const mapping = { admin: mapped("admin"), editor: mapped("editor"), viewer: mapped("viewer") };
+    if (Object.values(mapping).every((r) => r.length === 0)) c.fail(p, m, "at least one realm role mapped to a Grafana role: nobody could sign in");
+    return mapping;
 }
 
 export function keycloak(c: Checker, environment: Environment, value: unknown, postgresEnabled: boolean): KeycloakSettings {

@@ -569,11 +569,18 @@ export interface MonitoringWorkload {
     readonly resources: ResourceSettings;
 }
 
+/** Realm roles that make a user who signs in to Grafana an Admin, an Editor or a Viewer (the first that matches). */
+export interface GrafanaRoleMapping {
+    readonly admin: readonly string[];
+    readonly editor: readonly string[];
+    readonly viewer: readonly string[];
+}
+
 /** Prometheus, Alertmanager, Grafana, Loki and Alloy. */
 export interface ObservabilitySettings {
     readonly prometheus: MonitoringWorkload & { readonly retention: string };
     readonly alertmanager: MonitoringWorkload;
-    readonly grafana: { readonly host: string; readonly resources: ResourceSettings };
+    readonly grafana: { readonly host: string; readonly resources: ResourceSettings; readonly roles: GrafanaRoleMapping };
     readonly loki: MonitoringWorkload & { readonly retentionHours: number };
     readonly alloy: { readonly resources: ResourceSettings };
     /** Resources of the smaller pieces: operator, kube-state-metrics, node-exporter. */

@@ -10,7 +10,7 @@ import { nessie } from "./nessie";
 import { flink } from "./flink";
 import { connect } from "./connect";
 import { schemaRegistry } from "./schemaRegistry";
-import { keycloak } from "./keycloak";
+import { grafanaRoleMapping, keycloak } from "./keycloak";
 import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
@@ -450,16 +450,16 @@ function monitoringWorkload(c: Checker, path: string, value: unknown, extra: str
     return { ...w, replicas: c.integer(`${path}.replicas`, w.replicas, 1, 5), storage: storage(c, `${path}.storage`, w.storage, stackClass), resources: resources(c, `${path}.resources`, w.resources) };
 }
 
-function observability(c: Checker, value: unknown, stackClass: string | undefined): ObservabilitySettings {
+function observability(c: Checker, value: unknown, stackClass: string | undefined, realmRoles: readonly string[]): ObservabilitySettings {
     const o = c.object("observability", value, ["prometheus", "alertmanager", "grafana", "loki", "alloy", "agents", "slackChannel"]) ?? {};
     const prometheus = monitoringWorkload(c, "observability.prometheus", o.prometheus, ["retention"], stackClass);
     const loki = monitoringWorkload(c, "observability.loki", o.loki, ["retentionHours"], stackClass);
-    const g = c.object("observability.grafana", o.grafana, ["host", "resources"]) ?? {};
+    const g = c.object("observability.grafana", o.grafana, ["host", "resources", "roles"]) ?? {};
     const a = c.object("observability.alloy", o.alloy, ["resources"]) ?? {};
     return {
         prometheus: { ...prometheus, retention: c.string("observability.prometheus.retention", prometheus.retention, /^[0-9]+(h|d|w|y)$/, "a Prometheus duration such as 15d") },
         alertmanager: monitoringWorkload(c, "observability.alertmanager", o.alertmanager, [], stackClass),
-        grafana: { host: c.string("observability.grafana.host", g.host, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS label under the domain, or a full host name"), resources: resources(c, "observability.grafana.resources", g.resources) },
+        grafana: { host: c.string("observability.grafana.host", g.host, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS label under the domain, or a full host name"), resources: resources(c, "observability.grafana.resources", g.resources), roles: grafanaRoleMapping(c, g.roles, realmRoles) },
         loki: { ...loki, retentionHours: c.integer("observability.loki.retentionHours", loki.retentionHours, 24, 24 * 3650) },
         alloy: { resources: resources(c, "observability.alloy.resources", a.resources) },
         agents: resources(c, "observability.agents", o.agents),
@@ -609,6 +609,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     const edgeSettings = edge(c, deepMerge(structured.edge, values.edge), installSettings.ingressController);
     const kafkaSettings = kafka(c, environment, deepMerge(structured.kafka, values.kafka), stackClass);
     const postgresSettings = postgres(c, environment, deepMerge(structured.postgres, values.postgres), stackClass);
+    const keycloakSettings = keycloak(c, environment, deepMerge(structured.keycloak, values.keycloak), postgresSettings.enabled);
     const objectStoreSettings = objectStore(c, raw.project, environment, deepMerge(structured.objectStore, values.objectStore), values.objectStoreCredentials, stackClass);
     const config: PlatformConfig = {
         project: raw.project,
@@ -633,7 +634,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         kafka: kafkaSettings,
         connect: connect(c, environment, deepMerge(structured.connect, values.connect), kafkaSettings.enabled),
         schemaRegistry: schemaRegistry(c, environment, deepMerge(structured.schemaRegistry, values.schemaRegistry), postgresSettings.enabled),
-        keycloak: keycloak(c, environment, deepMerge(structured.keycloak, values.keycloak), postgresSettings.enabled),
+        keycloak: keycloakSettings,
         objectStore: objectStoreSettings,
         nessie: nessie(c, environment, deepMerge(structured.nessie, values.nessie), objectStoreSettings.buckets),
         trino: trino(c, environment, deepMerge(structured.trino, values.trino)),
@@ -645,7 +646,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         charts: charts(c, deepMerge(structured.charts, values.charts)),
         sealedSecrets: presealed(c, values.sealedSecrets),
         webServices: [],
-        observability: observability(c, deepMerge(structured.observability, values.observability), stackClass),
+        observability: observability(c, deepMerge(structured.observability, values.observability), stackClass, keycloakSettings.realm.roles),
         alertWebhookUrl: raw.secretKeys.has("alertmanagerWebhookUrl") ? raw.readSecret("alertmanagerWebhookUrl") : undefined,
     };
     const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name), { postgres: config.postgres.enabled, kafka: config.kafka.enabled }) };

@@ -14,8 +14,9 @@ import { KEYCLOAK_ADMINS, KEYCLOAK_PORTS, keycloakSecretsFile } from "../compone
 import { KEYCLOAK_NAMES } from "../components/keycloak/keycloakServer";
 import { KEYCLOAK_METRIC_SOURCES, KEYCLOAK_SHARED_METRICS } from "../components/keycloak/monitoring";
 import { OidcClientRequest, REALM, REALM_SECRET_FILES, renderRealm } from "../components/keycloak/realm";
+import { GRAFANA_OIDC_CLIENT, grafanaRedirectUri, grafanaSsoIni } from "../components/observability/grafanaSso";
 import { resolveConfig } from "../config";
-import { PostgresServer, TOOLS_VENV, freePort, postgresBinDir, startPostgres } from "../test/support/realTools";
+import { PostgresServer, TOOLS_VENV, freePort, jmespath, postgresBinDir, startPostgres } from "../test/support/realTools";
 import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { BuiltDistribution, KeycloakNode, LocalKeycloak, builtDistribution, imageBuildOptions, imageVersion, jgroupsPort } from "./identity/localKeycloak";
@@ -32,6 +33,9 @@ const PUBLIC_HOST = "auth.e2e.localhost";
 /** Clients the check adds to the stack's realm: one of each kind, as the platform's consumers ask for them. */
 const BROWSER: OidcClientRequest = { clientId: "e2e-ui", kind: "browser", redirectUris: ["https://app.e2e.localhost/login/callback"], requester: "e2e" };
 const SERVICE: OidcClientRequest = { clientId: "e2e-service", kind: "service", redirectUris: [], requester: "e2e" };
+/** Grafana's client as the composition asks for it (the e2e stack runs no Grafana: monitoring is off there). */
+const GRAFANA_HOST = "grafana.e2e.localhost";
+const GRAFANA: OidcClientRequest = { clientId: GRAFANA_OIDC_CLIENT, kind: "browser", redirectUris: [grafanaRedirectUri(GRAFANA_HOST)], requester: "observability.grafana" };
 
 const jwtClaims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
 
@@ -51,7 +55,7 @@ function runSync(realmFile: string, url: string, adminSecret: string): Promise<{
 }
 
 /** A browser's login against a node's internal address, as the ingress forwards it: a cookie jar, the login form, the redirect's code. */
-async function authorizationCodeLogin(base: string, client: string, redirectUri: string, user: string, password: string): Promise<{ code: string; verifier: string; location: string }> {
+async function authorizationCodeLogin(base: string, client: string, redirectUri: string, user: string, password: string, scope = "openid"): Promise<{ code: string; verifier: string; location: string }> {
     const jar = new Map<string, string>();
     const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": PUBLIC_HOST, "X-Forwarded-Port": "443" };
     const keep = (res: Response) => {
@@ -64,7 +68,7 @@ async function authorizationCodeLogin(base: string, client: string, redirectUri:
     const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
     const verifier = randomBytes(48).toString("base64url");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
-    const query = new URLSearchParams({ client_id: client, response_type: "code", scope: "openid", state: "e2e-state", nonce: "e2e-nonce", redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256" });
+    const query = new URLSearchParams({ client_id: client, response_type: "code", scope, state: "e2e-state", nonce: "e2e-nonce", redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256" });
     const page = await fetch(`${base}/realms/${REALM}/protocol/openid-connect/auth?${query}`, { headers: forwarded, redirect: "manual" });
     keep(page);
     const html = await page.text();
@@ -102,7 +106,8 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
     const secretsDir = tempDir("realm-secrets");
     const secret = (name: string) => fs.readFileSync(path.join(secretsDir, name), "utf8");
     const adminClientSecret = randomBytes(20).toString("hex");
-    const settings = resolveConfig(rawConfigOf(STACK)).keycloak;
+    const config = resolveConfig(rawConfigOf(STACK));
+    const settings = config.keycloak;
     const base = (node: KeycloakNode) => `http://127.0.0.1:${node.httpPort}`;
     let started = Date.now();
 
@@ -159,8 +164,8 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         // changelog table and exit; the kubelet starts it again (restartPolicy Always), and so does the check.
         report(`two nodes ready after ${readyMs.map((ms) => seconds(ms)).join(" and ")}, started together on an empty database (${seconds(Date.now() - t0)} in all; restarted after exiting: ${nodes.map((n) => `${n.name} ${n.restarts}×`).join(", ")})`);
         // The realm sync Job's input: the plan's realm with the check's clients, its secret files in a local directory.
-        const withClients = { ...plannedRealm, clients: (renderRealm(settings.realm, [BROWSER, SERVICE]) as any).clients };
-        for (const c of [BROWSER, SERVICE]) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(c.clientId))), randomBytes(16).toString("hex"));
+        const withClients = { ...plannedRealm, clients: (renderRealm(settings.realm, [GRAFANA, BROWSER, SERVICE]) as any).clients };
+        for (const c of [GRAFANA, BROWSER, SERVICE]) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(c.clientId))), randomBytes(16).toString("hex"));
         for (const u of Object.keys(settings.realm.testUsers)) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.user(u))), `${randomBytes(12).toString("hex")}Aa1!`);
         realmFile = path.join(tempDir("realm"), "realm.json");
         fs.writeFileSync(realmFile, JSON.stringify(withClients, null, 2).split(REALM_SECRET_FILES.dir).join(secretsDir));
@@ -241,6 +246,41 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
             body: new URLSearchParams({ grant_type: "password", username: user, password }),
         });
         assert.deepStrictEqual([refused.status, ((await refused.json()) as any).error], [400, "unauthorized_client"], "direct access grants are off");
+    });
+
+    it("signs the test user in to Grafana with its rendered auth.generic_oauth: URLs as discovery has them, the code exchanged and user info read on the Service's address, the role expression on the real claims", async () => {
+        const ini = grafanaSsoIni({ grafanaHost: GRAFANA_HOST, issuer: `https://${PUBLIC_HOST}/realms/${REALM}`, internalRealmUrl: `${base(nodes[1])}/realms/${REALM}`, clientId: GRAFANA.clientId, roles: config.observability.grafana.roles });
+        const oauth = ini["auth.generic_oauth"] as Record<string, string>;
+        // Discovery as Grafana's backchannel sees it (on the node its token_url names).
+        const discovery: any = await (await fetch(`${base(nodes[1])}/realms/${REALM}/.well-known/openid-configuration`)).json();
+        assert.deepStrictEqual(
+            { auth_url: oauth.auth_url, token_url: oauth.token_url, api_url: oauth.api_url, logout: (ini.auth.signout_redirect_url as string).split("?")[0] },
+            { auth_url: discovery.authorization_endpoint, token_url: discovery.token_endpoint, api_url: discovery.userinfo_endpoint, logout: discovery.end_session_endpoint.replace(base(nodes[1]), `https://${PUBLIC_HOST}`) },
+        );
+        const [user] = Object.keys(settings.realm.testUsers);
+        const t0 = Date.now();
+        // The browser is sent to auth_url (the public host: the ingress sends it to a node, here node 0).
+        assert.strictEqual(new URL(oauth.auth_url).host, PUBLIC_HOST);
+        const redirectUri = `${ini.server.root_url}login/generic_oauth`;
+        const login = await authorizationCodeLogin(base(nodes[0]), oauth.client_id, redirectUri, user, secret(path.basename(REALM_SECRET_FILES.user(user))), oauth.scopes);
+        const clientSecret = secret(path.basename(REALM_SECRET_FILES.client(GRAFANA.clientId)));
+        const exchange = await fetch(oauth.token_url, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(`${oauth.client_id}:${clientSecret}`).toString("base64")}` },
+            body: new URLSearchParams({ grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }),
+        });
+        const tokens: any = await exchange.json();
+        assert.strictEqual(exchange.status, 200, JSON.stringify(tokens));
+        // User info on the Service's address, for a token whose issuer is the public one.
+        const info = await fetch(oauth.api_url, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+        const userInfo: any = await info.json();
+        assert.strictEqual(info.status, 200, JSON.stringify(userInfo));
+        const id = jwtClaims(tokens.id_token);
+        assert.deepStrictEqual([id.iss, id.aud, userInfo[oauth.login_attribute_path]], [`https://${PUBLIC_HOST}/realms/${REALM}`, GRAFANA.clientId, user]);
+        // Grafana evaluates role_attribute_path on the ID token and the user info: the test user's group grants viewer.
+        const roles = jmespath(oauth.role_attribute_path, [id, userInfo, { ...userInfo, roles: ["data-engineer"] }, { ...userInfo, roles: [] }]);
+        assert.deepStrictEqual(roles, ["Viewer", "Viewer", "Editor", null]);
+        report(`Grafana sign-in of ${user} with the rendered settings in ${seconds(Date.now() - t0)}: auth_url, token_url, api_url and the logout URL equal discovery's; role ${roles[0]} from roles ${JSON.stringify(userInfo.roles)} (a user without a mapped role: refused)`);
     });
 
     it("applies a changed redirect URI, and keeps what was made by hand", async () => {

@@ -14,6 +14,8 @@ import { PublishedBackends } from "../components/edge/routes";
 import { ContainerImage, mirrorImage } from "../components/images/containerImage";
 import { createProvider } from "../components/kubernetes/provider";
 import { PlatformNamespaces, namespaceName } from "../components/namespaces";
+import { KEYCLOAK_SERVICE, OidcClientGrant, oidcClientNeed } from "../components/keycloak/service";
+import { GRAFANA_OIDC_CLIENT, grafanaRedirectUri } from "../components/observability/grafanaSso";
 import { Monitoring } from "../components/observability/monitoring";
 import { GRAFANA_PODS, PORTS as OBSERVABILITY_PORTS, prometheusPeer } from "../components/observability/observabilityPolicies";
 import { SealedSecret } from "../components/secrets/sealedSecret";
@@ -157,6 +159,11 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
     const acme = config.tls.issuer !== "self-signed";
     // Grafana's Ingress comes with the monitoring chart.
     const grafana = config.install.monitoring === "chart" ? [{ name: "grafana", namespace: namespaces.names.management, podLabels: GRAFANA_PODS, ports: [OBSERVABILITY_PORTS.grafana] }] : [];
+    const grafanaHost = routeHost(config.observability.grafana.host, config.domain);
+    // Grafana signs in through the platform realm when Keycloak is a service of the platform: the
+    // composition, which builds Grafana, asks for its client as a service's part would.
+    const grafanaClient = grafana.length > 0 && names.has(KEYCLOAK_SERVICE) ? oidcClientNeed(GRAFANA_OIDC_CLIENT, "browser", [grafanaRedirectUri(grafanaHost)], "observability.grafana") : undefined;
+    const compositionNeeds = grafanaClient ? [grafanaClient] : [];
     const routes = platform.flatMap((s) => s.routes ?? []);
     const routeNamespaces = [...new Set(routes.map((r) => r.backend.namespace))];
     const published: PublishedBackends = {
@@ -199,8 +206,13 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
     const outcomes = new Map<string, PartOutcome>();
     const components = new Map<string, pulumi.ComponentResource>();
     const endpoints = new Map(platform.filter((s) => s.endpoint).map((s) => [s.name, s.endpoint!]));
+    const grantOf = <T>(need: Need): T => {
+        const granter = granterOf(platform, need);
+        return outcomes.get(`${granter.service.name}/${granter.part.name}`)!.grant!(need) as T;
+    };
     for (const { service, part } of buildOrder(platform)) {
-        const requests = platform.flatMap((s) => s.parts.flatMap((p) => (p.needs ?? []).filter((n) => n.from === service.name && part.grants?.includes(n.kind))));
+        const needs = [...platform.flatMap((s) => s.parts.flatMap((p) => p.needs ?? [])), ...compositionNeeds];
+        const requests = needs.filter((n) => n.from === service.name && part.grants?.includes(n.kind));
         const dependencies = (part.reaches ?? []).map((name) => {
             const endpoint = endpoints.get(name);
             if (!endpoint) throw new pulumi.RunError(`${service.name} connects to "${name}", which is not a service of the platform with an endpoint`);
@@ -210,10 +222,7 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         const outcome = part.build(
             {
                 opts: { provider },
-                grant: <T>(need: Need) => {
-                    const granter = granterOf(platform, need);
-                    return outcomes.get(`${granter.service.name}/${granter.part.name}`)!.grant!(need) as T;
-                },
+                grant: grantOf,
                 requests,
                 dependencies,
                 component: components.get(service.name),
@@ -267,7 +276,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             ruleGroups: observed.ruleGroups,
             dashboards: observed.dashboards,
             alerting: { webhookUrl: config.alertWebhookUrl, slackChannel: config.observability.slackChannel },
-            grafanaHost: routeHost(config.observability.grafana.host, config.domain),
+            grafanaHost,
+            sso: grafanaClient ? { ...grantOf<OidcClientGrant>(grafanaClient), roles: config.observability.grafana.roles } : undefined,
             ingressClassName: ingress.className,
             clusterIssuer: certManager.issuerName,
             ingressPeer: ingress.peer,

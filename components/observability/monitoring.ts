@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import { InstallMode, ObservabilitySettings, ResourceSettings } from "../../config/types";
+import { GrafanaRoleMapping, InstallMode, ObservabilitySettings, ResourceSettings } from "../../config/types";
 import { FixtureKind, fixtureCrds } from "../meta/crds";
 import { standardLabels } from "../meta/labels";
 import { resourceRequirements } from "../meta/resources";
@@ -11,6 +11,7 @@ import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
 import { PeerSelector } from "../web/networkPolicies";
 import { AlertmanagerSettings, renderAlertmanagerConfig } from "./alertmanager";
+import { GRAFANA_OAUTH, grafanaSsoIni } from "./grafanaSso";
 import { RuleGroup } from "./alerts";
 import { alloyConfig } from "./alloyConfig";
 import { PORTS, alloyPolicySpec, allowScrapeSpec, managementPolicySpecs } from "./observabilityPolicies";
@@ -38,6 +39,14 @@ export interface MonitoringArgs {
     readonly alerting: { readonly webhookUrl?: pulumi.Output<string>; readonly slackChannel?: string };
     /** Grafana's public host, its ingress class and certificate issuer. */
     readonly grafanaHost: string;
+    /** Sign-in through the platform realm: Grafana's client (its secret is sealed into grafana-oauth) and the realm roles mapped to Grafana's. */
+    readonly sso?: {
+        readonly issuer: string;
+        readonly internalRealmUrl: pulumi.Output<string>;
+        readonly clientId: string;
+        readonly clientSecret: pulumi.Output<string>;
+        readonly roles: GrafanaRoleMapping;
+    };
     readonly ingressClassName: string;
     readonly clusterIssuer: string;
     readonly ingressPeer: PeerSelector;
@@ -98,6 +107,13 @@ export class Monitoring extends pulumi.ComponentResource {
             { namespace, secretName: NAMES.grafanaAdmin, data: { "admin-user": "admin", "admin-password": adminPassword.result }, labels, sealingKey: args.sealingKey },
             child,
         );
+        const grafanaOauth = args.sso
+            ? new PlatformSecret(
+                  `${name}-grafana-oauth`,
+                  { namespace, secretName: GRAFANA_OAUTH.secretName, data: { [GRAFANA_OAUTH.file]: args.sso.clientSecret }, labels, sealingKey: args.sealingKey },
+                  child,
+              )
+            : undefined;
         const alertmanagerYaml = pulumi.output(args.alerting.webhookUrl).apply((url) => {
             const severities = ["critical", "warning"] as const;
             const settings: AlertmanagerSettings = url
@@ -116,7 +132,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // --- The charts (or the cluster's monitoring, or our fixture CRDs on a cluster without one).
         const crdsFrom =
             args.install === "chart"
-                ? [this.installCharts(name, args, [grafanaAdmin, alertmanagerConfig])]
+                ? [this.installCharts(name, args, [grafanaAdmin, alertmanagerConfig, ...(grafanaOauth ? [grafanaOauth] : [])])]
                 : args.install === "none"
                   ? fixtureCrds(name, MONITORING_KINDS, this)
                   : [];
@@ -173,7 +189,7 @@ export class Monitoring extends pulumi.ComponentResource {
     /** kube-prometheus-stack, Loki and Alloy from their charts; returns the stack (its CRDs come with it). */
     private installCharts(name: string, args: MonitoringArgs, secrets: pulumi.Resource[]): k8s.helm.v4.Chart {
         const s = args.settings;
-        const { namespace } = args;
+        const { namespace, sso } = args;
         const child = { parent: this };
         const volume = (size: string, storageClass?: string) => ({
             volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } } },
@@ -227,7 +243,13 @@ export class Monitoring extends pulumi.ComponentResource {
                         extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
                         // The admin credentials reach Grafana as files (its __FILE settings), never as env values;
                         // with them set the chart renders no admin Secret of its own.
-                        extraSecretMounts: [{ name: "admin", secretName: NAMES.grafanaAdmin, mountPath: GRAFANA_ADMIN_DIR, readOnly: true }],
+                        extraSecretMounts: [
+                            { name: "admin", secretName: NAMES.grafanaAdmin, mountPath: GRAFANA_ADMIN_DIR, readOnly: true },
+                            ...(sso ? [{ name: "oauth", secretName: GRAFANA_OAUTH.secretName, mountPath: GRAFANA_OAUTH.dir, readOnly: true }] : []),
+                        ],
+                        ...(sso
+                            ? { "grafana.ini": sso.internalRealmUrl.apply((internalRealmUrl) => grafanaSsoIni({ grafanaHost: args.grafanaHost, issuer: sso.issuer, internalRealmUrl, clientId: sso.clientId, roles: sso.roles })) }
+                            : {}),
                         env: { GF_SECURITY_ADMIN_USER__FILE: `${GRAFANA_ADMIN_DIR}/admin-user`, GF_SECURITY_ADMIN_PASSWORD__FILE: `${GRAFANA_ADMIN_DIR}/admin-password` },
                         ingress: {
                             enabled: true,

@@ -144,3 +144,14 @@ export function imagePath(): string {
     // .tools/bin holds the image's rclone (scripts/install-test-deps builds it from images/patroni/rclone).
     return [path.join(PROJECT_DIR, "images", "patroni", "bin"), postgresBinDir(), path.join(PROJECT_DIR, ".tools", "bin"), process.env.PATH].join(":");
 }
+
+/**
+ * Evaluates a JMESPath expression on each document with python's jmespath (in .tools/venv, with
+ * boto3): the reference implementation, which Grafana's Go library follows.
+ */
+export function jmespath(expression: string, documents: readonly unknown[]): unknown[] {
+    const script = "import sys, json, jmespath\nexpr, docs = json.load(sys.stdin)\nprint(json.dumps([jmespath.search(expr, d) for d in docs]))";
+    const run = spawnSync(path.join(TOOLS_VENV, "bin", "python3"), ["-c", script], { input: JSON.stringify([expression, documents]), encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`jmespath: ${run.stderr}`);
+    return JSON.parse(run.stdout);
+}
