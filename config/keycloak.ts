@@ -5,6 +5,9 @@
 import { Checker, DNS_LABEL, IMAGE_REF, resources } from "./checks";
 import { Environment, GrafanaRoleMapping, KeycloakRealmSettings, KeycloakSettings } from "./types";
 
+/** The variables a web service with sso gets of its client: three settings and the secret (components/keycloak/service.ts). */
+export const OIDC_CLIENT_VARIABLES = ["OIDC_ISSUER_URL", "OIDC_INTERNAL_REALM_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const;
+
 /** Names of realm roles, groups and users: Keycloak allows more, our policies and claims want plain names. */
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 

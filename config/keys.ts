@@ -37,7 +37,7 @@ export const CONFIG_KEYS = {
     charts: { kind: "object", description: "Pinned versions of the upstream Helm charts (cert-manager, Traefik, sealed-secrets, kube-prometheus-stack, Loki, Alloy)." },
     observability: { kind: "object", description: "Prometheus, Alertmanager, Grafana, Loki and Alloy: replicas, retention, storage, resources, Grafana host, Slack channel." },
     sealedSecrets: { kind: "object", description: "Values sealed with kubeseal, by <namespace>/<secret> then key; applied as SealedSecrets unchanged." },
-    webServices: { kind: "object", description: "Web services around the platform: image or build, port, probes, env, generated secrets and how they arrive (secrets: files or env), database, replicas or autoscaling, resources, ingress, dependencies, blue-green." },
+    webServices: { kind: "object", description: "Web services around the platform: image or build, port, probes, env, generated secrets and how they arrive (secrets: files or env), database, replicas or autoscaling, resources, ingress, dependencies, blue-green, sso (sign-in through the platform realm: needs ingress and keycloak.enabled)." },
     kafka: { kind: "object", description: "Kafka (KRaft): version, topology, durability, storage, resources and topics." },
     keycloak: { kind: "object", description: "Keycloak (single sign-on, the management tier): release, replicas, resources, host, and the platform realm as code (roles, groups mapped to roles, token lifetimes, password policy, test users in dev-environment stacks)." },
     schemaRegistry: { kind: "object", description: "Schema registry (Apicurio Registry 3, Confluent-compatible API at /apis/ccompat/v7) with its storage in PostgreSQL: image, replicas, resources." },

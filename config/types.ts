@@ -622,6 +622,8 @@ export interface WebServiceSettings {
     readonly dependsOn: readonly string[];
     /** How credentials reach the process: files (a mounted Secret, with <NAME>_FILE paths in env) or env (values in env). */
     readonly secrets: "files" | "env";
+    /** Sign-in through the platform realm: a browser client whose logins return under the service's published URL. */
+    readonly sso: boolean;
     /** Two coloured Deployments; the Service selects the active one. */
     readonly blueGreen?: { readonly active: "blue" | "green"; readonly images: Readonly<Partial<Record<"blue" | "green", string>>> };
 }

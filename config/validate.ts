@@ -10,7 +10,7 @@ import { nessie } from "./nessie";
 import { flink } from "./flink";
 import { connect } from "./connect";
 import { schemaRegistry } from "./schemaRegistry";
-import { grafanaRoleMapping, keycloak } from "./keycloak";
+import { OIDC_CLIENT_VARIABLES, grafanaRoleMapping, keycloak } from "./keycloak";
 import { spark } from "./spark";
 import { trino } from "./trino";
 import { objectStore } from "./objectStore";
@@ -488,7 +488,14 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 /** The platform services a web service may depend on, by the config section that switches each on. */
 const PLATFORM_SERVICES = ["postgres", "kafka"] as const;
 
-function webServices(c: Checker, environment: Environment, value: unknown, databaseNames: readonly string[], enabled: Readonly<Record<(typeof PLATFORM_SERVICES)[number], boolean>>): WebServiceSettings[] {
+function webServices(
+    c: Checker,
+    environment: Environment,
+    value: unknown,
+    databaseNames: readonly string[],
+    enabled: Readonly<Record<(typeof PLATFORM_SERVICES)[number], boolean>>,
+    keycloakEnabled: boolean,
+): WebServiceSettings[] {
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
         c.fail("webServices", value, "a list of web services");
@@ -499,7 +506,7 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
         const p = `webServices[${i}]`;
         const w = c.object(p, entry, [
             "name", "image", "build", "port", "health", "metricsPath", "env", "generatedSecrets", "database",
-            "replicas", "autoscaling", "resources", "ingress", "dependsOn", "blueGreen", "secrets",
+            "replicas", "autoscaling", "resources", "ingress", "dependsOn", "blueGreen", "secrets", "sso",
         ]) ?? {};
         const name = c.string(`${p}.name`, w.name, /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "a DNS label of at most 40 characters");
         if (names.indexOf(w.name) !== i) c.fail(`${p}.name`, w.name, "a name not used by another web service");
@@ -546,6 +553,14 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
             for (const colour of ["blue", "green"]) if (images[colour] !== undefined) c.string(`${p}.blueGreen.images.${colour}`, images[colour], IMAGE_REF, "an image reference with a tag or digest");
             blueGreen = { active: c.oneOf(`${p}.blueGreen.active`, b.active, ["blue", "green"] as const), images: images as Partial<Record<"blue" | "green", string>> };
         }
+        const sso = c.boolean(`${p}.sso`, w.sso ?? false);
+        // A browser sign-in returns to the service's public URL: without one there is nowhere to return to.
+        if (sso && w.ingress === undefined) c.fail(`${p}.sso`, true, `false, or ${p}.ingress set: a sign-in returns to the service's published host`);
+        if (sso && !keycloakEnabled) c.fail(`${p}.sso`, true, "false, or keycloak.enabled true: the platform realm signs the users in");
+        const platformSet: readonly string[] = sso ? OIDC_CLIENT_VARIABLES : [];
+        for (const k of [...Object.keys(env), ...secrets.map(String)].filter((k) => platformSet.includes(k))) {
+            c.fail(`${p}.env.${k}`, k, `a name the platform does not set: with sso it sets ${OIDC_CLIENT_VARIABLES.join(", ")}`);
+        }
         return {
             name,
             image: w.image === undefined ? undefined : c.string(`${p}.image`, w.image, IMAGE_REF, "an image reference with a tag or digest"),
@@ -567,6 +582,7 @@ function webServices(c: Checker, environment: Environment, value: unknown, datab
             ingress,
             dependsOn: dependsOn as string[],
             blueGreen,
+            sso,
         };
     });
 }
@@ -649,7 +665,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
         observability: observability(c, deepMerge(structured.observability, values.observability), stackClass, keycloakSettings.realm.roles),
         alertWebhookUrl: raw.secretKeys.has("alertmanagerWebhookUrl") ? raw.readSecret("alertmanagerWebhookUrl") : undefined,
     };
-    const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name), { postgres: config.postgres.enabled, kafka: config.kafka.enabled }) };
+    const resolved: PlatformConfig = { ...config, webServices: webServices(c, environment, values.webServices, config.postgres.databases.map((d) => d.name), { postgres: config.postgres.enabled, kafka: config.kafka.enabled }, config.keycloak.enabled) };
     if (!config.registry.build && resolved.webServices.some((w) => w.build !== undefined)) {
         c.fail("webServices", "build", "prebuilt images (webServices[].image) when buildImages is false");
     }

@@ -30,8 +30,9 @@ const SYNC = path.join(PROJECT_DIR, "images", "realm-sync", "keycloak-realm-sync
 const figures = new Figures("Identity e2e", "identity e2e: ");
 const report = figures.report;
 const PUBLIC_HOST = "auth.e2e.localhost";
-/** Clients the check adds to the stack's realm: one of each kind, as the platform's consumers ask for them. */
-const BROWSER: OidcClientRequest = { clientId: "e2e-ui", kind: "browser", redirectUris: ["https://app.e2e.localhost/login/callback"], requester: "e2e" };
+/** The client the e2e stack's sample-api asks for (sso: true, published at app.e2e.localhost/api). */
+const BROWSER: OidcClientRequest = { clientId: "sample-api", kind: "browser", redirectUris: ["https://app.e2e.localhost/api/*"], requester: "webServices[0].sso" };
+/** Clients the check adds to the stack's realm, as the platform's consumers ask for them. */
 const SERVICE: OidcClientRequest = { clientId: "e2e-service", kind: "service", redirectUris: [], requester: "e2e" };
 /** Grafana's client as the composition asks for it (the e2e stack runs no Grafana: monitoring is off there). */
 const GRAFANA_HOST = "grafana.e2e.localhost";
@@ -164,7 +165,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         // changelog table and exit; the kubelet starts it again (restartPolicy Always), and so does the check.
         report(`two nodes ready after ${readyMs.map((ms) => seconds(ms)).join(" and ")}, started together on an empty database (${seconds(Date.now() - t0)} in all; restarted after exiting: ${nodes.map((n) => `${n.name} ${n.restarts}×`).join(", ")})`);
         // The realm sync Job's input: the plan's realm with the check's clients, its secret files in a local directory.
-        const withClients = { ...plannedRealm, clients: (renderRealm(settings.realm, [GRAFANA, BROWSER, SERVICE]) as any).clients };
+        const withClients = { ...plannedRealm, clients: [...plannedRealm.clients, ...(renderRealm(settings.realm, [GRAFANA, SERVICE]) as any).clients] };
         for (const c of [GRAFANA, BROWSER, SERVICE]) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(c.clientId))), randomBytes(16).toString("hex"));
         for (const u of Object.keys(settings.realm.testUsers)) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.user(u))), `${randomBytes(12).toString("hex")}Aa1!`);
         realmFile = path.join(tempDir("realm"), "realm.json");
@@ -181,7 +182,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         }
     });
 
-    it("runs the planned environment, changed only in addresses, ports and paths; the realm rendered with no client equals the plan's", () => {
+    it("runs the planned environment, changed only in addresses, ports and paths; the plan's realm is the stack's realm with sample-api's client", () => {
         for (const local of localEnvs) {
             const changed = [...new Set([...Object.keys(local), ...Object.keys(plannedEnv)])].filter((k) => local[k] !== plannedEnv[k]).sort();
             // The bind address is the pod's IP (a fieldRef in the plan); KC_HTTP_HOST keeps the node on loopback.
@@ -190,7 +191,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         }
         assert.strictEqual(plannedEnv.KC_HOSTNAME, `https://${PUBLIC_HOST}`);
         assert.strictEqual(plannedEnv.KC_HTTP_PORT, String(KEYCLOAK_PORTS.http));
-        assert.deepStrictEqual(plannedRealm, JSON.parse(JSON.stringify(renderRealm(settings.realm, []))));
+        assert.deepStrictEqual(plannedRealm, JSON.parse(JSON.stringify(renderRealm(settings.realm, [BROWSER]))));
     });
 
     it("forms one cluster of both nodes over the database (jdbc-ping)", async () => {
@@ -232,8 +233,9 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         const [user] = Object.keys(settings.realm.testUsers);
         const password = secret(path.basename(REALM_SECRET_FILES.user(user)));
         const t0 = Date.now();
-        const login = await authorizationCodeLogin(base(nodes[0]), BROWSER.clientId, BROWSER.redirectUris[0], user, password);
-        const t = await token(base(nodes[1]), { grant_type: "authorization_code", code: login.code, redirect_uri: BROWSER.redirectUris[0], code_verifier: login.verifier }, [BROWSER.clientId, secret(path.basename(REALM_SECRET_FILES.client(BROWSER.clientId)))]);
+        const redirectUri = BROWSER.redirectUris[0].replace(/\*$/, "oauth2/callback");
+        const login = await authorizationCodeLogin(base(nodes[0]), BROWSER.clientId, redirectUri, user, password);
+        const t = await token(base(nodes[1]), { grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }, [BROWSER.clientId, secret(path.basename(REALM_SECRET_FILES.client(BROWSER.clientId)))]);
         const id = jwtClaims(t.id_token);
         const access = jwtClaims(t.access_token);
         assert.strictEqual(id.preferred_username, user);
@@ -289,14 +291,14 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         assert.strictEqual((await fetch(`${base(nodes[0])}/admin/realms/${REALM}/groups`, { method: "POST", headers, body: JSON.stringify({ name: "made-by-hand" }) })).status, 201);
         const changed = JSON.parse(fs.readFileSync(realmFile, "utf8"));
         const ui = changed.clients.find((c: any) => c.clientId === BROWSER.clientId);
-        ui.redirectUris = ["https://app.e2e.localhost/oauth2/callback"];
+        ui.redirectUris = ["https://app.e2e.localhost/api/v2/*"];
         const changedFile = path.join(path.dirname(realmFile), "realm-changed.json");
         fs.writeFileSync(changedFile, JSON.stringify(changed, null, 2));
         const run = await runSync(changedFile, base(nodes[1]), adminClientSecret);
         assert.strictEqual(run.status, 0, run.output);
         assert.match(run.output, new RegExp(`^updated client ${BROWSER.clientId}: redirectUris$`, "m"));
         const clients: any = await (await fetch(`${base(nodes[0])}/admin/realms/${REALM}/clients?clientId=${BROWSER.clientId}`, { headers })).json();
-        assert.deepStrictEqual(clients[0].redirectUris, ["https://app.e2e.localhost/oauth2/callback"]);
+        assert.deepStrictEqual(clients[0].redirectUris, ["https://app.e2e.localhost/api/v2/*"]);
         const groups = ((await (await fetch(`${base(nodes[0])}/admin/realms/${REALM}/groups`, { headers })).json()) as any[]).map((g: any) => g.name);
         assert.ok(groups.includes("made-by-hand"), `groups: ${groups}`);
         report(`changed redirect URI: "${run.output.split("\n")[0]}" in ${seconds(run.ms)}; the group made by hand is kept`);

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { OidcClientRequest, REALM_SECRET_FILES, checkedClients, renderRealm, secretReference } from "../components/keycloak/realm";
 import { ConfigError } from "../config/errors";
 import { resolveConfig } from "../config";
+import { plannedObjects } from "./support/plan";
 import { configProblems, rawConfigOf, withValues } from "./support/stacks";
 
 const rejected = (stack: string, changes: Record<string, unknown>): string => configProblems(() => resolveConfig(withValues(rawConfigOf(stack), changes))).join("\n");
@@ -63,6 +64,38 @@ describe("identity (Keycloak)", () => {
             assert.throws(() => checkedClients([evil], "data.example.com"), (e: unknown) => e instanceof ConfigError && /observability\.grafana: got redirect URI "https:\/\/grafana\.evil\.example\.org\/login\/generic_oauth"; allowed: https:\/\/<host>\/<path> with <host> under the stack's domain data\.example\.com/.test(e.problems.join("\n")));
             assert.deepStrictEqual(checkedClients([grafana, scraper], "data.example.com"), [grafana, scraper]);
             assert.throws(() => checkedClients([grafana, grafana], "data.example.com"), /asked for twice/);
+        });
+    });
+    describe("web services that sign in through the realm (sso: true)", () => {
+        const sso = (changes: Record<string, unknown>) => ({ webServices: [{ name: "orders", image: "registry.example.com/orders:1.0.0", port: 8080, replicas: 2, ...changes }] });
+
+        it("refuses sso on a service without an ingress host, or without Keycloak, naming the key", () => {
+            assert.match(rejected("staging", sso({ sso: true })), /webServices\[0\]\.sso: got true; allowed: false, or webServices\[0\]\.ingress set: a sign-in returns to the service's published host/);
+            assert.match(rejected("staging", { keycloak: { enabled: false }, ...sso({ sso: true, ingress: { host: "orders" } }) }), /webServices\[0\]\.sso: got true; allowed: false, or keycloak\.enabled true/);
+        });
+
+        it("refuses a variable of the service's own that the platform sets for sso", () => {
+            assert.match(rejected("staging", sso({ sso: true, ingress: { host: "orders" }, env: { OIDC_ISSUER_URL: "https://elsewhere" } })), /webServices\[0\]\.env\.OIDC_ISSUER_URL: got "OIDC_ISSUER_URL"; allowed: a name the platform does not set/);
+        });
+
+        it("e2e plan: sample-api's client returns under its published URL; its pods get the issuer, the Service's realm URL and the secret as a sealed file, and may reach Keycloak", () => {
+            const objects = plannedObjects("e2e");
+            const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+            const realm = JSON.parse(find("ConfigMap", "keycloak-realm").data["realm.json"]);
+            const client = realm.clients.find((c: any) => c.clientId === "sample-api");
+            assert.deepStrictEqual([client.redirectUris, client.standardFlowEnabled], [["https://app.e2e.localhost/api/*"], true]);
+            const settingsMap = find("ConfigMap", "sample-api-settings").data;
+            assert.deepStrictEqual([settingsMap.OIDC_ISSUER_URL, settingsMap.OIDC_INTERNAL_REALM_URL, settingsMap.OIDC_CLIENT_ID], [
+                "https://auth.e2e.localhost/realms/platform",
+                "http://keycloak.platform-management.svc.cluster.local:8080/realms/platform",
+                "sample-api",
+            ]);
+            assert.ok(Object.keys(find("SealedSecret", "sample-api-secrets").spec.encryptedData).includes("OIDC_CLIENT_SECRET"));
+            const env = find("Deployment", "sample-api-blue").spec.template.spec.containers[0].env;
+            assert.ok(env.some((e: any) => e.name === "OIDC_CLIENT_SECRET_FILE"), "the secret as a file (secrets: files)");
+            const admitted = objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "keycloak-from-sample-api");
+            assert.ok(admitted, "Keycloak's side admits sample-api");
+            assert.strictEqual(admitted.metadata.namespace, "platform-management");
         });
     });
 });

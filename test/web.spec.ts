@@ -21,6 +21,7 @@ function service(overrides: Partial<WebServiceSettings> = {}): WebServiceSetting
         env: { APP_MODE: "api" },
         generatedSecrets: ["JWT_SECRET"],
         secrets: "files",
+        sso: false,
         replicas: 2,
         autoscaling: { min: 2, max: 10, targetCpu: 70 },
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },

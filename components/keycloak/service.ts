@@ -4,6 +4,7 @@
 // the consumer seals into its own namespace. The realm is rendered from the stack's realm settings
 // and these clients, and kept in sync on every `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
+import { OIDC_CLIENT_VARIABLES } from "../../config/keycloak";
 import { KeycloakSettings } from "../../config/types";
 import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
 import { tcpPorts } from "../meta/network";
@@ -34,6 +35,24 @@ export interface OidcClientGrant {
     readonly internalRealmUrl: pulumi.Output<string>;
     readonly clientId: string;
     readonly clientSecret: pulumi.Output<string>;
+}
+
+/**
+ * What a service's process gets of its client: plain settings (the public issuer, which tokens
+ * name; the realm on Keycloak's Service, where it fetches discovery, keys and tokens; its client
+ * id) and the secret, which reaches it sealed, as a file or a variable as the service says.
+ */
+type OidcVariable = (typeof OIDC_CLIENT_VARIABLES)[number];
+export function oidcClientEnvironment(grant: OidcClientGrant): { settings: Partial<Record<OidcVariable, pulumi.Input<string>>>; secrets: Partial<Record<OidcVariable, pulumi.Input<string>>> } {
+    return {
+        settings: { OIDC_ISSUER_URL: grant.issuer, OIDC_INTERNAL_REALM_URL: grant.internalRealmUrl, OIDC_CLIENT_ID: grant.clientId },
+        secrets: { OIDC_CLIENT_SECRET: grant.clientSecret },
+    };
+}
+
+/** Where a published service's logins may return: anywhere under its published path. */
+export function publishedRedirectUri(host: string, path: string): string {
+    return `https://${host}${path.endsWith("/") ? path : `${path}/`}*`;
 }
 
 function clientOf(need: Need): OidcClientRequest {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WebServiceSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
+import { KEYCLOAK_SERVICE, OidcClientGrant, oidcClientEnvironment, oidcClientNeed, publishedRedirectUri } from "../keycloak/service";
 import { DatabaseGrant, databaseEnvironment, databaseNeed } from "../postgres/service";
 import { standardLabels } from "../meta/labels";
 import { webServicesDashboard } from "./dashboard";
@@ -11,10 +12,13 @@ import { WEB_METRIC_SOURCES, webServiceAlerts, webServiceScrapeTarget } from "./
 import { routeHost } from "./siteIngress";
 import { WebService, webServiceEndpoint } from "./webService";
 
-export function webService(settings: WebServiceSettings, scope: ServiceScope): PlatformService {
+/** A web service; `key` is its config key (webServices[i]), for messages about what it asks for. */
+export function webService(settings: WebServiceSettings, scope: ServiceScope, key = `webServices.${settings.name}`): PlatformService {
     const namespace = scope.namespaces.apps;
     const endpoint = webServiceEndpoint(settings.name, settings.port, namespace);
     const database = settings.database ? databaseNeed(settings.database) : undefined;
+    // Its users sign in through the platform realm and return under its published URL (config requires one).
+    const sso = settings.sso && settings.ingress ? oidcClientNeed(settings.name, "browser", [publishedRedirectUri(routeHost(settings.ingress.host, scope.domain), settings.ingress.path)], `${key}.sso`) : undefined;
     return {
         name: settings.name,
         endpoint,
@@ -27,8 +31,9 @@ export function webService(settings: WebServiceSettings, scope: ServiceScope): P
         parts: [
             part({
                 name: "service",
-                needs: database ? [database] : [],
-                reaches: settings.dependsOn,
+                needs: [...(database ? [database] : []), ...(sso ? [sso] : [])],
+                // Its process fetches discovery, keys and tokens from Keycloak's Service.
+                reaches: [...settings.dependsOn, ...(sso ? [KEYCLOAK_SERVICE] : [])],
                 uses: ["images", "sealingKey", "ingress", "metrics", "placement"],
                 build: (ctx, f) => {
                     const secretEnv: Record<string, pulumi.Input<string>> = {};
@@ -36,6 +41,8 @@ export function webService(settings: WebServiceSettings, scope: ServiceScope): P
                         secretEnv[name] = new random.RandomPassword(`${settings.name}-${name.toLowerCase()}`, { length: 48, special: false }).result;
                     }
                     if (database) Object.assign(secretEnv, databaseEnvironment(ctx.grant<DatabaseGrant>(database)));
+                    const client = sso ? oidcClientEnvironment(ctx.grant<OidcClientGrant>(sso)) : undefined;
+                    if (client) Object.assign(secretEnv, client.secrets);
                     const web = new WebService(
                         settings.name,
                         {
@@ -43,6 +50,7 @@ export function webService(settings: WebServiceSettings, scope: ServiceScope): P
                             settings,
                             image: settings.image ?? f.images.app(settings.build!),
                             secretEnv,
+                            platformEnv: client?.settings ?? {},
                             sealingKey: f.sealingKey,
                             dependencies: ctx.dependencies,
                             ingressPeer: f.ingress.peer,
@@ -73,5 +81,5 @@ export function webServicesMonitoring(scope: ServiceScope): PlatformService {
 
 /** The web services of the stack, and their shared monitoring when there is any. */
 export function webServices(settings: readonly WebServiceSettings[], scope: ServiceScope): PlatformService[] {
-    return settings.length > 0 ? [webServicesMonitoring(scope), ...settings.map((s) => webService(s, scope))] : [];
+    return settings.length > 0 ? [webServicesMonitoring(scope), ...settings.map((s, i) => webService(s, scope, `webServices[${i}]`))] : [];
 }

@@ -29,6 +29,8 @@ export interface WebServiceArgs {
     readonly settings: WebServiceSettings;
     /** Pinned image the service runs (each blue-green colour may override it in settings). */
     readonly image: pulumi.Input<string>;
+    /** Settings the platform computes (e.g. the OIDC issuer), beside the config's env in the settings ConfigMap. */
+    readonly platformEnv?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Credentials by variable name, delivered sealed, then as files or env (settings.secrets), e.g. generated secrets, DATABASE_URL. */
     readonly secretEnv: Readonly<Record<string, pulumi.Input<string>>>;
     /** The sealed-secrets controller's key. */
@@ -75,7 +77,7 @@ export class WebService extends pulumi.ComponentResource {
         );
         const settingsMap = new k8s.core.v1.ConfigMap(
             `${name}-settings`,
-            { metadata: { name: `${s.name}-settings`, namespace, labels }, data: { PORT: String(s.port), ...s.env } },
+            { metadata: { name: `${s.name}-settings`, namespace, labels }, data: { PORT: String(s.port), ...s.env, ...args.platformEnv } },
             child,
         );
         const secretKeys = Object.keys(args.secretEnv).sort();
