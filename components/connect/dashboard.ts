@@ -2,7 +2,7 @@
 // tasks write to Kafka, Debezium's delay behind PostgreSQL, and the WAL each logical slot holds on
 // the primary (the quantity CdcSlotLagGrowing evaluates).
 import { atLeast, dashboard, graph, higherIsWorse, query, stat, table } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy } from "../observability/dashboards/panels";
 import { CONNECT_JOB, CONNECT_THRESHOLDS, slotLagBytes } from "./monitoring";
 
 export function connectDashboard(workers: number, storageNamespace: string): Record<string, unknown> {
@@ -12,7 +12,7 @@ export function connectDashboard(workers: number, storageNamespace: string): Rec
         title: "Change data capture (Kafka Connect, Debezium)",
         description: "Kafka Connect workers, connectors and tasks by state, records written to Kafka, Debezium's delay and the logical slots' WAL on PostgreSQL.",
         tags: ["kafka-connect", "debezium", "cdc"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(kafka_connect_worker_connector_count, namespace)" }],
+        variables: [namespaceVariable("kafka_connect_worker_connector_count")],
         rows: [
             {
                 title: "Workers",

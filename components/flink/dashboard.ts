@@ -1,7 +1,7 @@
 // Flink: the leader's view of the session cluster (TaskManagers, slots, running jobs), each job's
 // checkpoints and restarts, and the TaskManagers' heap, all from Flink's Prometheus reporter.
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable } from "../observability/dashboards/panels";
 import { FLINK_THRESHOLDS, flinkJob } from "./monitoring";
 
 const leader = (metric: string) => `max(${of(metric, { job: flinkJob("jobmanager") })})`;
@@ -13,7 +13,7 @@ export function flinkDashboard(taskManagers: number): Record<string, unknown> {
         title: "Stream processing (Flink)",
         description: "Flink session cluster: registered TaskManagers, slots, running jobs, checkpoints, restarts and TaskManager heap.",
         tags: ["flink", "streaming"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(flink_jobmanager_taskSlotsTotal, namespace)" }],
+        variables: [namespaceVariable("flink_jobmanager_taskSlotsTotal")],
         rows: [
             {
                 title: "Cluster",

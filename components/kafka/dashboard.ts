@@ -3,7 +3,7 @@
 import { selector } from "../observability/promql";
 import * as q from "../observability/queries";
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { volumeUsageBars } from "../observability/dashboards/panels";
+import { namespaceVariable, volumeUsageBars } from "../observability/dashboards/panels";
 
 const RATE = "$__rate_interval";
 const cluster: q.Matchers = { equal: { namespace: "$namespace" } };
@@ -25,7 +25,7 @@ export function kafkaDashboard(): Record<string, unknown> {
         description: "A KRaft Kafka cluster: controllers, partitions, throughput, replication, request times, JVMs.",
         tags: ["kafka"],
         variables: [
-            { kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: `label_values(${ANY_NODE}, namespace)` },
+            namespaceVariable(ANY_NODE),
             { kind: "query", name: "pod", label: "Node", datasource: "prometheus", query: `label_values(${ANY_NODE}${selector({ namespace: "$namespace" })}, pod)`, multi: true },
         ],
         rows: [

@@ -1,7 +1,7 @@
 // Keycloak: replicas and the cluster they form, logins by outcome and client, HTTP traffic, and
 // the database pool, from Keycloak's metrics.
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy } from "../observability/dashboards/panels";
 import { KEYCLOAK_JOB, KEYCLOAK_THRESHOLDS } from "./monitoring";
 
 export function keycloakDashboard(replicas: number): Record<string, unknown> {
@@ -11,7 +11,7 @@ export function keycloakDashboard(replicas: number): Record<string, unknown> {
         title: "Identity (Keycloak)",
         description: "Keycloak: replicas and their cluster, logins and failures by client, HTTP requests, database connections.",
         tags: ["keycloak", "identity", "sso"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(vendor_cluster_size, namespace)" }],
+        variables: [namespaceVariable("vendor_cluster_size")],
         rows: [
             {
                 title: "Cluster",

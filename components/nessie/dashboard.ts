@@ -1,7 +1,7 @@
 // Nessie: ready replicas, API traffic, errors and latency by endpoint, the version store's calls to
 // PostgreSQL, all from Nessie's own metrics.
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy } from "../observability/dashboards/panels";
 import { NESSIE_THRESHOLDS } from "./monitoring";
 
 const requests = (by: string, regex: Readonly<Record<string, string>> = {}) => rateBy("http_server_requests_seconds_count", by, regex);
@@ -12,7 +12,7 @@ export function nessieDashboard(): Record<string, unknown> {
         title: "Catalog (Nessie)",
         description: "The Nessie catalog: ready replicas, Iceberg REST and Nessie API traffic, errors and latency, version store calls.",
         tags: ["nessie", "iceberg"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(cache_capacity_mb, namespace)" }],
+        variables: [namespaceVariable("cache_capacity_mb")],
         rows: [
             {
                 title: "Catalog",

@@ -1,7 +1,7 @@
 // SeaweedFS: the raft leader and the readiness of each role, free disk of the volume servers, and
 // the S3 gateway's traffic, errors and latency by bucket, all from SeaweedFS' own metrics.
 import { atLeast, bars, dashboard, graph, higherIsWorse, instant, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy, volumeUsageBars } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy, volumeUsageBars } from "../observability/dashboards/panels";
 import { SEAWEEDFS_THRESHOLDS } from "./monitoring";
 
 const RATE = "$__rate_interval";
@@ -13,7 +13,7 @@ export function seaweedfsDashboard(): Record<string, unknown> {
         title: "Object storage (SeaweedFS)",
         description: "SeaweedFS behind its S3 API: raft leader, volume servers and their disks, S3 requests, errors and latency by bucket.",
         tags: ["seaweedfs", "s3"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(SeaweedFS_master_is_leader, namespace)" }],
+        variables: [namespaceVariable("SeaweedFS_master_is_leader")],
         rows: [
             {
                 title: "Cluster",

@@ -4,7 +4,7 @@ import { POSTGRES_THRESHOLDS } from "./monitoring";
 import { selector } from "../observability/promql";
 import * as q from "../observability/queries";
 import { atLeast, dashboard, graph, higherIsWorse, instant, query, stat, table } from "../observability/dashboards/builder";
-import { volumeUsageBars } from "../observability/dashboards/panels";
+import { namespaceVariable, volumeUsageBars } from "../observability/dashboards/panels";
 
 const RATE = "$__rate_interval";
 /** Patroni's metrics carry the cluster's scope; the exporter's only the pod (<scope>-<ordinal>). */
@@ -21,7 +21,7 @@ export function postgresqlDashboard(): Record<string, unknown> {
         description: "A Patroni cluster: leader, members, replication, connections, workload, backups.",
         tags: ["postgresql"],
         variables: [
-            { kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(patroni_version, namespace)" },
+            namespaceVariable("patroni_version"),
             { kind: "query", name: "scope", label: "Cluster", datasource: "prometheus", query: `label_values(patroni_version${selector({ namespace: "$namespace" })}, scope)` },
         ],
         rows: [

@@ -1,7 +1,7 @@
 // The schema registry: replicas, API requests by path and status class, their latency, and the
 // connection pool to PostgreSQL, from Apicurio's Micrometer metrics.
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy } from "../observability/dashboards/panels";
 import { REGISTRY_THRESHOLDS } from "./monitoring";
 import { REGISTRY_NAMES } from "./schemaRegistry";
 
@@ -12,7 +12,7 @@ export function registryDashboard(replicas: number): Record<string, unknown> {
         title: "Schema registry (Apicurio)",
         description: "Apicurio Registry: replicas scraped, API requests by path and status class, latency, and its database connections.",
         tags: ["schema-registry", "apicurio", "streaming"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(rest_requests_count_total, namespace)" }],
+        variables: [namespaceVariable("rest_requests_count_total")],
         rows: [
             {
                 title: "API",

@@ -1,7 +1,7 @@
 // Trino: the coordinator's view of the cluster (active workers, running and queued queries, query
 // memory) and each node's memory pool and the query outcomes, all from Trino's own /metrics.
 import { atLeast, dashboard, graph, higherIsWorse, query, stat } from "../observability/dashboards/builder";
-import { inNamespace as of, rateBy } from "../observability/dashboards/panels";
+import { inNamespace as of, namespaceVariable, rateBy } from "../observability/dashboards/panels";
 import { TRINO_THRESHOLDS, trinoJob } from "./monitoring";
 
 const coordinator = (metric: string) => `max(${of(metric, { job: trinoJob("coordinator") })})`;
@@ -12,7 +12,7 @@ export function trinoDashboard(): Record<string, unknown> {
         title: "Query engine (Trino)",
         description: "Trino: active workers, running and queued queries, cluster and per-node query memory, query outcomes.",
         tags: ["trino", "iceberg"],
-        variables: [{ kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount, namespace)" }],
+        variables: [namespaceVariable("trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount")],
         rows: [
             {
                 title: "Cluster",

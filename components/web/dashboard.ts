@@ -4,6 +4,7 @@ import { WEB_THRESHOLDS } from "./monitoring";
 import { selector } from "../observability/promql";
 import * as q from "../observability/queries";
 import { dashboard, graph, higherIsWorse, query } from "../observability/dashboards/builder";
+import { namespaceVariable } from "../observability/dashboards/panels";
 
 const RATE = "$__rate_interval";
 const services: q.Matchers = { equal: { namespace: "$namespace" }, regex: { job: "$job" } };
@@ -21,7 +22,7 @@ export function webServicesDashboard(): Record<string, unknown> {
         description: "Requests, errors and duration of the web services, their pods and autoscalers, and the ingress in front of them.",
         tags: ["web-services"],
         variables: [
-            { kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: "label_values(http_requests_total, namespace)" },
+            namespaceVariable("http_requests_total"),
             { kind: "query", name: "job", label: "Service", datasource: "prometheus", query: `label_values(http_requests_total${selector({ namespace: "$namespace" })}, job)`, multi: true },
         ],
         rows: [

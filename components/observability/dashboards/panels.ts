@@ -1,13 +1,18 @@
 // Panels more than one dashboard shows, built the same way everywhere.
 import { THRESHOLDS } from "../alerts";
 import * as q from "../queries";
-import { PanelSpec, bars, higherIsWorse, instant } from "./builder";
+import { PanelSpec, VariableSpec, bars, higherIsWorse, instant } from "./builder";
 
 type Labels = Readonly<Record<string, string>>;
 
 /** A metric of the dashboard's `$namespace` variable, with more exact and regular-expression matchers. */
 export function inNamespace(metric: string, equal: Labels = {}, regex: Labels = {}): string {
     return `${metric}${q.selectorOf({ equal: { namespace: "$namespace", ...equal }, regex })}`;
+}
+
+/** The `$namespace` variable: the namespaces where `metric` is scraped (a service's namespace differs between stacks). */
+export function namespaceVariable(metric: string): VariableSpec {
+    return { kind: "query", name: "namespace", label: "Namespace", datasource: "prometheus", query: `label_values(${metric}, namespace)` };
 }
 
 /** A counter's per-second rate in `$namespace` over Grafana's rate interval, summed by `by`. */
