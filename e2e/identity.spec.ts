@@ -248,6 +248,13 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
             body: new URLSearchParams({ grant_type: "password", username: user, password }),
         });
         assert.deepStrictEqual([refused.status, ((await refused.json()) as any).error], [400, "unauthorized_client"], "direct access grants are off");
+        // Keycloak's own public admin-cli client of the realm, which allows password grants by default.
+        const adminCli = await fetch(`${base(nodes[0])}/realms/${REALM}/protocol/openid-connect/token`, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ grant_type: "password", client_id: "admin-cli", username: user, password }),
+        });
+        assert.deepStrictEqual([adminCli.status, ((await adminCli.json()) as any).error], [400, "unauthorized_client"], "admin-cli takes no password grant either");
     });
 
     it("signs the test user in to Grafana with its rendered auth.generic_oauth: URLs as discovery has them, the code exchanged and user info read on the Service's address, the role expression on the real claims", async () => {
@@ -302,6 +309,28 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         const groups = ((await (await fetch(`${base(nodes[0])}/admin/realms/${REALM}/groups`, { headers })).json()) as any[]).map((g: any) => g.name);
         assert.ok(groups.includes("made-by-hand"), `groups: ${groups}`);
         report(`changed redirect URI: "${run.output.split("\n")[0]}" in ${seconds(run.ms)}; the group made by hand is kept`);
+    });
+
+    it("revokes a role taken out of a group's config, and takes the test user out of a group its config no longer lists", async () => {
+        const [user] = Object.keys(settings.realm.testUsers);
+        const [group] = settings.realm.testUsers[user];
+        const changed = JSON.parse(fs.readFileSync(realmFile, "utf8"));
+        changed.groups.find((g: any) => g.name === group).realmRoles = ["data-engineer"];
+        changed.users.find((u: any) => u.username === user).groups = ["/viewers"];
+        const changedFile = path.join(path.dirname(realmFile), "realm-revoked.json");
+        fs.writeFileSync(changedFile, JSON.stringify(changed, null, 2));
+        const run = await runSync(changedFile, base(nodes[0]), adminClientSecret);
+        assert.strictEqual(run.status, 0, run.output);
+        for (const line of [`granted group ${group} roles data-engineer`, `revoked group ${group} roles viewer`, `added user ${user} to group viewers`, `removed user ${user} from group ${group}`]) assert.ok(run.output.split("\n").includes(line), `"${line}" in:\n${run.output}`);
+        const admin = await token(base(nodes[1]), { grant_type: "client_credentials" }, [KEYCLOAK_ADMINS.syncClient, adminClientSecret], "master");
+        const headers = { Authorization: `Bearer ${admin.access_token}` };
+        const groups: any[] = (await (await fetch(`${base(nodes[1])}/admin/realms/${REALM}/groups?briefRepresentation=true`, { headers })).json()) as any[];
+        const id = groups.find((g) => g.name === group).id;
+        const roles = ((await (await fetch(`${base(nodes[1])}/admin/realms/${REALM}/groups/${id}/role-mappings/realm`, { headers })).json()) as any[]).map((r) => r.name);
+        assert.deepStrictEqual(roles, ["data-engineer"]);
+        const again = await runSync(changedFile, base(nodes[1]), adminClientSecret);
+        assert.strictEqual(again.output.split("\n").pop(), "in sync: nothing to change", again.output);
+        report(`revocation: ${run.output.split("\n").filter((l) => /^(revoked|removed)/.test(l)).join("; ")} in ${seconds(run.ms)}; again: nothing to change`);
     });
 
     it("serves every metric of the catalogue on the management port, login events among them", async () => {

@@ -42,7 +42,10 @@ describe("identity (Keycloak)", () => {
             assert.deepStrictEqual(realm.groups.map((g: any) => [g.name, g.realmRoles]), [["platform-admins", ["platform-admin"]], ["data-engineers", ["data-engineer"]], ["viewers", ["viewer"]]]);
             assert.strictEqual(realm.bruteForceProtected, true);
             assert.strictEqual(realm.registrationAllowed, false);
-            assert.ok(realm.clients.every((c: any) => c.directAccessGrantsEnabled === false && c.publicClient === false));
+            // Keycloak's own admin-cli (public, with password grants by default) gets them switched off too.
+            assert.ok(realm.clients.every((c: any) => c.directAccessGrantsEnabled === false), JSON.stringify(realm.clients.map((c: any) => [c.clientId, c.directAccessGrantsEnabled])));
+            assert.deepStrictEqual(realm.clients.map((c: any) => c.clientId), ["grafana", "prometheus", "admin-cli"]);
+            assert.ok(realm.clients.slice(0, 2).every((c: any) => c.publicClient === false));
         });
 
         it("makes a browser client an authorization-code client with PKCE, and a service client a client-credentials one", () => {
@@ -64,8 +67,18 @@ describe("identity (Keycloak)", () => {
             assert.throws(() => checkedClients([evil], "data.example.com"), (e: unknown) => e instanceof ConfigError && /observability\.grafana: got redirect URI "https:\/\/grafana\.evil\.example\.org\/login\/generic_oauth"; allowed: https:\/\/<host>\/<path> with <host> under the stack's domain data\.example\.com/.test(e.problems.join("\n")));
             assert.deepStrictEqual(checkedClients([grafana, scraper], "data.example.com"), [grafana, scraper]);
             assert.throws(() => checkedClients([grafana, grafana], "data.example.com"), /asked for twice/);
+            assert.throws(() => checkedClients([{ ...scraper, clientId: "admin-cli" }], "data.example.com"), /got client "admin-cli"; allowed: a name other than Keycloak's own clients/);
         });
     });
+    describe("the dev plan", () => {
+        it("publishes the realms and the login pages' resources at auth.<domain>, never the admin console or API", () => {
+            const ingress = plannedObjects("dev").find((o) => o.kind === "Ingress" && o.spec.rules?.some((r: any) => r.host === "auth.platform.localhost"));
+            assert.ok(ingress, "an Ingress for auth.platform.localhost");
+            const paths = ingress.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${p.pathType} ${p.path}`));
+            assert.deepStrictEqual(paths.sort(), ["Prefix /realms", "Prefix /resources"]);
+        });
+    });
+
     describe("web services that sign in through the realm (sso: true)", () => {
         const sso = (changes: Record<string, unknown>) => ({ webServices: [{ name: "orders", image: "registry.example.com/orders:1.0.0", port: 8080, replicas: 2, ...changes }] });
 

@@ -19,10 +19,14 @@ export const KEYCLOAK_PATHS = {
 /** The bootstrap admin user (the console's break-glass login) and the admin client the realm sync Job authenticates as. */
 export const KEYCLOAK_ADMINS = { user: "admin", syncClient: "realm-sync" } as const;
 
+/** Where Keycloak keeps its realms: PostgreSQL's primary Service and the `keycloak` database's owner. */
 export interface KeycloakDatabase {
+    /** The primary's Service. */
     readonly host: string;
     readonly port: number;
+    /** The database (keycloak). */
     readonly name: string;
+    /** Its owner role, whose password is in the secrets file. */
     readonly user: string;
 }
 

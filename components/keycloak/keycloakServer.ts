@@ -34,6 +34,7 @@ export const REALM_SYNC_LABELS = { ...selectorLabels({ name: "keycloak", instanc
 export interface KeycloakServerArgs {
     /** Namespace of the management tier. */
     readonly namespace: pulumi.Input<string>;
+    /** Release, replicas, sizing and the realm settings of the stack. */
     readonly settings: KeycloakSettings;
     /** The image built from images/keycloak. */
     readonly image: pulumi.Input<string>;
@@ -55,7 +56,9 @@ export interface KeycloakServerArgs {
     readonly metricsPeer: PeerSelector;
     /** The ingress controller's pods, let in on the HTTP port (https://<host> is published). */
     readonly ingressPeer: PeerSelector;
+    /** Keep the replicas on different nodes strictly (outside dev). */
     readonly strictSpread: boolean;
+    /** The sealed-secrets controller's key: Keycloak's and the realm's secrets reach the cluster sealed. */
     readonly sealingKey: SealingKey;
 }
 
@@ -74,7 +77,8 @@ export class KeycloakServer extends pulumi.ComponentResource {
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, child).result;
         const syncClientSecret = new random.RandomPassword(`${name}-sync-client-secret`, { length: 40, special: false }, child).result;
         this.clientSecrets = new Map(args.clientIds.map((c) => [c, new random.RandomPassword(`${name}-client-${c}`, { length: 40, special: false }, child).result]));
-        const passwords = args.testUsers.map((u) => [u, new random.RandomPassword(`${name}-user-${u}`, { length: 24, special: false }, child).result] as const);
+        // Letters of both cases and digits, so a stricter password policy (digits(1), upperCase(1), ...) still takes them.
+        const passwords = args.testUsers.map((u) => [u, new random.RandomPassword(`${name}-user-${u}`, { length: 24, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, child).result] as const);
         const fileName = (file: string) => file.slice(REALM_SECRET_FILES.dir.length + 1);
         const realmSecrets: Record<string, pulumi.Input<string>> = {
             ...Object.fromEntries([...this.clientSecrets].map(([c, secret]) => [fileName(REALM_SECRET_FILES.client(c)), secret])),

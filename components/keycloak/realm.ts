@@ -20,6 +20,14 @@ export interface OidcClientRequest {
     readonly requester: string;
 }
 
+/**
+ * Clients Keycloak makes in every realm. The platform's services may not take their ids, and
+ * admin-cli, public and allowed password grants by default, gets them switched off: passwords go
+ * to the login page only.
+ */
+export const BUILT_IN_CLIENTS = ["account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console"] as const;
+const BUILT_IN_OVERRIDES = [{ clientId: "admin-cli", directAccessGrantsEnabled: false }];
+
 /** A secret's placeholder in the rendered realm: the sync Job substitutes the named file's content. */
 export function secretReference(file: string): string {
     return `$(file:UTF-8:${file})`;
@@ -64,6 +72,7 @@ export function checkedClients(clients: readonly OidcClientRequest[], domain: st
     const problems: string[] = [];
     for (const [i, c] of clients.entries()) {
         if (clients.slice(0, i).some((o) => o.clientId === c.clientId)) problems.push(`data-platform:${c.requester}: client "${c.clientId}" is asked for twice`);
+        if ((BUILT_IN_CLIENTS as readonly string[]).includes(c.clientId)) problems.push(`data-platform:${c.requester}: got client "${c.clientId}"; allowed: a name other than Keycloak's own clients (${BUILT_IN_CLIENTS.join(", ")})`);
         if (c.kind === "service" && c.redirectUris.length > 0) problems.push(`data-platform:${c.requester}: a service client has no redirect URIs`);
         if (c.kind === "browser" && c.redirectUris.length === 0) problems.push(`data-platform:${c.requester}: a browser client needs a redirect URI`);
         for (const uri of c.redirectUris) {
@@ -128,7 +137,7 @@ export function renderRealm(settings: KeycloakRealmSettings, clients: readonly O
         ssoSessionMaxLifespan: settings.ssoSessionMaxSeconds,
         roles: { realm: settings.roles.map((name) => ({ name })) },
         groups: Object.entries(settings.groups).map(([name, roles]) => ({ name, path: `/${name}`, realmRoles: [...roles] })),
-        clients: clients.map(clientRepresentation),
+        clients: [...clients.map(clientRepresentation), ...BUILT_IN_OVERRIDES],
         users: Object.entries(settings.testUsers).map(([username, groups]) => ({
             username,
             enabled: true,

@@ -18,6 +18,8 @@ import { KEYCLOAK_METRIC_SOURCES, keycloakAlerts, keycloakScrapeTargets } from "
 import { OidcClientKind, OidcClientRequest, REALM, checkedClients, renderRealm } from "./realm";
 
 export const KEYCLOAK_SERVICE = "keycloak";
+/** The paths published at https://<host>: never /admin. */
+export const KEYCLOAK_PUBLIC_PATHS = ["/realms", "/resources"] as const;
 export const KEYCLOAK_DATABASE = { name: "keycloak", owner: "keycloak" } as const;
 /** The kind of need a service declares for a client of the platform realm. */
 export const OIDC_CLIENT_NEED = "oidcClient";
@@ -68,7 +70,9 @@ export function keycloakService(settings: KeycloakSettings, scope: ServiceScope)
     return {
         name: KEYCLOAK_SERVICE,
         endpoint,
-        routes: [{ host, path: "/", serviceName: KEYCLOAK_NAMES.server, servicePort: KEYCLOAK_PORTS.http, backend: endpoint }],
+        // Only what browsers and clients use: the realms' endpoints and the login pages' resources. The
+        // admin console and API (/admin) stay inside the cluster (the sync Job; kubectl port-forward).
+        routes: KEYCLOAK_PUBLIC_PATHS.map((path) => ({ host, path, serviceName: KEYCLOAK_NAMES.server, servicePort: KEYCLOAK_PORTS.http, backend: endpoint })),
         observability: {
             scrapeTargets: keycloakScrapeTargets(scope.namespaceNames.management),
             alertGroups: [{ name: "platform-keycloak", alerts: keycloakAlerts(scope.namespaceNames.management, settings.replicas) }],

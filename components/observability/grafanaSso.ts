@@ -48,7 +48,9 @@ export interface GrafanaSsoInput {
     readonly issuer: string;
     /** The realm on Keycloak's Service, for Grafana's own calls. */
     readonly internalRealmUrl: string;
+    /** Grafana's client of the realm. */
     readonly clientId: string;
+    /** Realm roles that make a user Admin, Editor or Viewer (observability.grafana.roles). */
     readonly roles: GrafanaRoleMapping;
 }
 
@@ -64,7 +66,6 @@ export function grafanaSsoIni(input: GrafanaSsoInput): Record<string, Record<str
             signout_redirect_url: `${oidc(input.issuer, "logout")}?${logout}`,
             // The form stays for the break-glass admin; nobody signs up locally.
             disable_login_form: false,
-            oauth_auto_login: false,
         },
         users: { allow_sign_up: false },
         "auth.generic_oauth": {
