@@ -173,8 +173,23 @@ function write(dir: string, name: string, text: string): string {
     return path.join(dir, name);
 }
 
+/**
+ * Volume servers run with the rendered -minFreeSpace: on a disk with less free, SeaweedFS registers
+ * no capacity and every write fails ("no volume server capacity registered yet"), long after the
+ * start. Refused at once instead, naming the disk and what to free.
+ */
+export function assertDiskRoom(dir: string, minFreeSpacePercent: number): void {
+    const disk = fs.statfsSync(dir);
+    const free = (100 * disk.bavail) / disk.blocks;
+    if (free < minFreeSpacePercent + 0.5) {
+        const gib = (n: number) => `${((n * disk.bsize) / 2 ** 30).toFixed(1)} GiB`;
+        throw new Error(`the disk of ${dir} has ${free.toFixed(1)}% free (${gib(disk.bavail)} of ${gib(disk.blocks)}); SeaweedFS' rendered -minFreeSpace=${minFreeSpacePercent} needs more: free space (old e2e directories under ${path.dirname(dir)}?)`);
+    }
+}
+
 /** The distributed topology: masters, volume servers (all rack1, as without zones), one filer on PostgreSQL per `filers`, gateways. */
 export async function startDistributed(store: LocalStore, settings: SeaweedfsSettings, filerStore: Extract<FilerStore, { kind: "postgres" }>, identities: string, counts: { filers: number; gateways: number }): Promise<void> {
+    assertDiskRoom(store.root, settings.minFreeSpacePercent);
     const masters: { port: number; metricsPort: number }[] = [];
     for (let i = 0; i < settings.masters; i++) masters.push({ port: await portPair(), metricsPort: await port() });
     const peers = masters.map((m) => `127.0.0.1:${m.port}`);
@@ -209,6 +224,7 @@ export async function startDistributed(store: LocalStore, settings: SeaweedfsSet
 
 /** The single topology: one `weed server` with every role, its filer's leveldb under its directory. */
 export async function startSingle(store: LocalStore, settings: SeaweedfsSettings, identities: string): Promise<WeedProcess> {
+    assertDiskRoom(store.root, settings.minFreeSpacePercent);
     const ports = { master: await portPair(), volume: await portPair(), filer: await portPair(), s3: await portPair() };
     const metricsPort = await port();
     const dir = path.join(store.root, "server");
