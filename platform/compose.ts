@@ -13,7 +13,9 @@ import { IngressController, TRAEFIK_PORTS } from "../components/edge/ingressCont
 import { PublishedBackends } from "../components/edge/routes";
 import { ContainerImage, mirrorImage } from "../components/images/containerImage";
 import { createProvider } from "../components/kubernetes/provider";
+import { standardLabels } from "../components/meta/labels";
 import { PlatformNamespaces, namespaceName } from "../components/namespaces";
+import { KEYCLOAK_POD_LABELS } from "../components/keycloak/keycloakServer";
 import { KEYCLOAK_SERVICE, OidcClientGrant, oidcClientNeed } from "../components/keycloak/service";
 import { GRAFANA_OIDC_CLIENT, grafanaRedirectUri } from "../components/observability/grafanaSso";
 import { Monitoring } from "../components/observability/monitoring";
@@ -247,6 +249,17 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         }
     }
 
+    // Grafana calls Keycloak's Service for tokens and user info: Keycloak's side admits it, as for a part's connection.
+    const keycloak = endpoints.get(KEYCLOAK_SERVICE);
+    if (grafanaClient && keycloak) {
+        const [grafanaEndpoint] = grafana;
+        new k8s.networking.v1.NetworkPolicy(
+            `${KEYCLOAK_SERVICE}-from-grafana`,
+            { metadata: { name: `${KEYCLOAK_SERVICE}-from-grafana`, namespace: keycloak.namespace, labels: standardLabels({ name: "grafana", instance: "grafana", component: "monitoring" }) }, spec: dependencyIngressSpec(grafanaEndpoint, keycloak) },
+            { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] },
+        );
+    }
+
     // --- Routes: one TLS Ingress per host.
     const site = new SiteIngress(
         "site",
@@ -278,6 +291,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             alerting: { webhookUrl: config.alertWebhookUrl, slackChannel: config.observability.slackChannel },
             grafanaHost,
             sso: grafanaClient ? { ...grantOf<OidcClientGrant>(grafanaClient), roles: config.observability.grafana.roles } : undefined,
+            // Keycloak's pods admit only what their own policies name (the realm's admin API is on the same port as logins).
+            selfGuarded: names.has(KEYCLOAK_SERVICE) ? [KEYCLOAK_POD_LABELS["app.kubernetes.io/name"]] : [],
             ingressClassName: ingress.className,
             clusterIssuer: certManager.issuerName,
             ingressPeer: ingress.peer,

@@ -77,6 +77,15 @@ describe("identity (Keycloak)", () => {
             const paths = ingress.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${p.pathType} ${p.path}`));
             assert.deepStrictEqual(paths.sort(), ["Prefix /realms", "Prefix /resources"]);
         });
+
+        it("admits into Keycloak's pods only what its policies name: the namespace-wide rule leaves them out, Grafana gets a rule of its own", () => {
+            const objects = plannedObjects("dev");
+            const policy = (name: string) => objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "platform-management" && o.metadata.name === name);
+            assert.deepStrictEqual(policy("management-internal").spec.podSelector, { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: ["keycloak"] }] });
+            const fromGrafana = policy("keycloak-from-grafana").spec;
+            assert.deepStrictEqual(fromGrafana.podSelector.matchLabels["app.kubernetes.io/name"], "keycloak");
+            assert.deepStrictEqual(fromGrafana.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "platform-management" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }], ports: [{ port: 8080, protocol: "TCP" }] }]);
+        });
     });
 
     describe("web services that sign in through the realm (sso: true)", () => {

@@ -59,6 +59,8 @@ export interface MonitoringArgs {
     readonly sealingKey: SealingKey;
     /** chart: the three charts; existing: the cluster's Prometheus operator; none: our fixture CRDs only (a test cluster). */
     readonly install: InstallMode;
+    /** app.kubernetes.io/name of the management pods with NetworkPolicies of their own (Keycloak), left out of management-internal. */
+    readonly selfGuarded?: readonly string[];
     /** Namespaces created by the platform (default-deny), where scraping needs an allow rule. */
     readonly ownedNamespaces: readonly string[];
 }
@@ -168,7 +170,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // --- Network: the management tier's own paths, Alloy's, and Prometheus into every scraped namespace.
         const metricsPorts = args.scrapeTargets.map((t) => t.portNumber);
-        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, nodeCidrs: args.nodeCidrs, ingressPeer: args.ingressPeer }))) {
+        for (const [policy, spec] of Object.entries(managementPolicySpecs({ metricsPorts, apiServerCidrs: args.apiServerCidrs, nodeCidrs: args.nodeCidrs, ingressPeer: args.ingressPeer, selfGuarded: args.selfGuarded }))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace, labels }, spec }, child);
         }
         if (args.acme) {

@@ -23,10 +23,20 @@ export function allowScrapeSpec(metricsPorts: readonly number[]) {
 }
 
 /** The management tier's own policies, by name. */
-export function managementPolicySpecs(args: { metricsPorts: readonly number[]; apiServerCidrs: readonly string[]; nodeCidrs: readonly string[]; ingressPeer: PeerSelector }) {
+export function managementPolicySpecs(args: {
+    metricsPorts: readonly number[];
+    apiServerCidrs: readonly string[];
+    nodeCidrs: readonly string[];
+    ingressPeer: PeerSelector;
+    /** app.kubernetes.io/name of the tier's pods that carry NetworkPolicies of their own (Keycloak): left out of management-internal. */
+    selfGuarded?: readonly string[];
+}) {
+    const guarded = args.selfGuarded ?? [];
+    // Policies add up: a pod that management-internal selected would take any connection from the namespace, whatever its own policy says.
+    const internal = guarded.length > 0 ? { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [...guarded] }] } : {};
     return {
         // The stack's components talk among themselves (Grafana -> Prometheus/Loki, Prometheus -> Alertmanager, ...).
-        "management-internal": { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+        "management-internal": { podSelector: internal, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
         // The operator, kube-state-metrics, Grafana's sidecars and Prometheus' discovery read the API.
         "management-api-server": { podSelector: {}, policyTypes: ["Egress"], egress: [apiServerEgress(args.apiServerCidrs)] },
         // Prometheus scrapes every tier's metrics ports, and kubelets and node-exporters on the nodes.
