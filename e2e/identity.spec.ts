@@ -84,12 +84,19 @@ async function authorizationCodeLogin(base: string, client: string, redirectUri:
     return { code, verifier, location };
 }
 
-async function token(base: string, form: Record<string, string>, basic?: [string, string], realm = REALM): Promise<any> {
-    const res = await fetch(`${base}/realms/${realm}/protocol/openid-connect/token`, {
+/** A token request as a client sends it (its id and secret in Basic auth, when it has a secret); the answer as it comes. */
+function postToken(url: string, form: Record<string, string>, basic?: [string, string]): Promise<Response> {
+    return fetch(url, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", ...(basic ? { Authorization: `Basic ${Buffer.from(`${basic[0]}:${basic[1]}`).toString("base64")}` } : {}) },
         body: new URLSearchParams(form),
     });
+}
+
+const tokenEndpoint = (base: string, realm = REALM) => `${base}/realms/${realm}/protocol/openid-connect/token`;
+
+async function token(base: string, form: Record<string, string>, basic?: [string, string], realm = REALM): Promise<any> {
+    const res = await postToken(tokenEndpoint(base, realm), form, basic);
     const body = await res.json();
     if (!res.ok) throw new Error(`token endpoint: HTTP ${res.status}: ${JSON.stringify(body)}`);
     return body;
@@ -110,6 +117,12 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
     const config = resolveConfig(rawConfigOf(STACK));
     const settings = config.keycloak;
     const base = (node: KeycloakNode) => `http://127.0.0.1:${node.httpPort}`;
+    const clientSecret = (clientId: string) => secret(path.basename(REALM_SECRET_FILES.client(clientId)));
+    /** Headers of the admin API, as the realm sync client (a bootstrap admin client of the master realm). */
+    const adminHeaders = async (node: KeycloakNode) => {
+        const admin = await token(base(node), { grant_type: "client_credentials" }, [KEYCLOAK_ADMINS.syncClient, adminClientSecret], "master");
+        return { Authorization: `Bearer ${admin.access_token}`, "Content-Type": "application/json" };
+    };
     let started = Date.now();
 
     before(async () => {
@@ -222,7 +235,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
 
     it("gives a service client a token by client credentials, issued by the public issuer", async () => {
         const t0 = Date.now();
-        const t = await token(base(nodes[1]), { grant_type: "client_credentials" }, [SERVICE.clientId, secret(path.basename(REALM_SECRET_FILES.client(SERVICE.clientId)))]);
+        const t = await token(base(nodes[1]), { grant_type: "client_credentials" }, [SERVICE.clientId, clientSecret(SERVICE.clientId)]);
         const claims = jwtClaims(t.access_token);
         assert.strictEqual(claims.iss, `https://${PUBLIC_HOST}/realms/${REALM}`);
         assert.strictEqual(claims.azp, SERVICE.clientId);
@@ -235,25 +248,17 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         const t0 = Date.now();
         const redirectUri = BROWSER.redirectUris[0].replace(/\*$/, "oauth2/callback");
         const login = await authorizationCodeLogin(base(nodes[0]), BROWSER.clientId, redirectUri, user, password);
-        const t = await token(base(nodes[1]), { grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }, [BROWSER.clientId, secret(path.basename(REALM_SECRET_FILES.client(BROWSER.clientId)))]);
+        const t = await token(base(nodes[1]), { grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }, [BROWSER.clientId, clientSecret(BROWSER.clientId)]);
         const id = jwtClaims(t.id_token);
         const access = jwtClaims(t.access_token);
         assert.strictEqual(id.preferred_username, user);
         assert.deepStrictEqual(id.groups, settings.realm.testUsers[user]);
         assert.ok(access.roles.includes("viewer"), `roles: ${access.roles}`);
         report(`authorization code login of ${user} in ${seconds(Date.now() - t0)}: groups ${JSON.stringify(id.groups)}, roles ${JSON.stringify(access.roles)}`);
-        const refused = await fetch(`${base(nodes[0])}/realms/${REALM}/protocol/openid-connect/token`, {
-            method: "POST",
-            headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(`${BROWSER.clientId}:${secret(path.basename(REALM_SECRET_FILES.client(BROWSER.clientId)))}`).toString("base64")}` },
-            body: new URLSearchParams({ grant_type: "password", username: user, password }),
-        });
+        const refused = await postToken(tokenEndpoint(base(nodes[0])), { grant_type: "password", username: user, password }, [BROWSER.clientId, clientSecret(BROWSER.clientId)]);
         assert.deepStrictEqual([refused.status, ((await refused.json()) as any).error], [400, "unauthorized_client"], "direct access grants are off");
         // Keycloak's own public admin-cli client of the realm, which allows password grants by default.
-        const adminCli = await fetch(`${base(nodes[0])}/realms/${REALM}/protocol/openid-connect/token`, {
-            method: "POST",
-            headers: { "Content-Type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({ grant_type: "password", client_id: "admin-cli", username: user, password }),
-        });
+        const adminCli = await postToken(tokenEndpoint(base(nodes[0])), { grant_type: "password", client_id: "admin-cli", username: user, password });
         assert.deepStrictEqual([adminCli.status, ((await adminCli.json()) as any).error], [400, "unauthorized_client"], "admin-cli takes no password grant either");
     });
 
@@ -272,12 +277,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         assert.strictEqual(new URL(oauth.auth_url).host, PUBLIC_HOST);
         const redirectUri = `${ini.server.root_url}login/generic_oauth`;
         const login = await authorizationCodeLogin(base(nodes[0]), oauth.client_id, redirectUri, user, secret(path.basename(REALM_SECRET_FILES.user(user))), oauth.scopes);
-        const clientSecret = secret(path.basename(REALM_SECRET_FILES.client(GRAFANA.clientId)));
-        const exchange = await fetch(oauth.token_url, {
-            method: "POST",
-            headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(`${oauth.client_id}:${clientSecret}`).toString("base64")}` },
-            body: new URLSearchParams({ grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }),
-        });
+        const exchange = await postToken(oauth.token_url, { grant_type: "authorization_code", code: login.code, redirect_uri: redirectUri, code_verifier: login.verifier }, [oauth.client_id, clientSecret(GRAFANA.clientId)]);
         const tokens: any = await exchange.json();
         assert.strictEqual(exchange.status, 200, JSON.stringify(tokens));
         // User info on the Service's address, for a token whose issuer is the public one.
@@ -293,8 +293,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
     });
 
     it("applies a changed redirect URI, and keeps what was made by hand", async () => {
-        const admin = await token(base(nodes[0]), { grant_type: "client_credentials" }, [KEYCLOAK_ADMINS.syncClient, adminClientSecret], "master");
-        const headers = { Authorization: `Bearer ${admin.access_token}`, "Content-Type": "application/json" };
+        const headers = await adminHeaders(nodes[0]);
         assert.strictEqual((await fetch(`${base(nodes[0])}/admin/realms/${REALM}/groups`, { method: "POST", headers, body: JSON.stringify({ name: "made-by-hand" }) })).status, 201);
         const changed = JSON.parse(fs.readFileSync(realmFile, "utf8"));
         const ui = changed.clients.find((c: any) => c.clientId === BROWSER.clientId);
@@ -322,8 +321,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         const run = await runSync(changedFile, base(nodes[0]), adminClientSecret);
         assert.strictEqual(run.status, 0, run.output);
         for (const line of [`granted group ${group} roles data-engineer`, `revoked group ${group} roles viewer`, `added user ${user} to group viewers`, `removed user ${user} from group ${group}`]) assert.ok(run.output.split("\n").includes(line), `"${line}" in:\n${run.output}`);
-        const admin = await token(base(nodes[1]), { grant_type: "client_credentials" }, [KEYCLOAK_ADMINS.syncClient, adminClientSecret], "master");
-        const headers = { Authorization: `Bearer ${admin.access_token}` };
+        const headers = await adminHeaders(nodes[1]);
         const groups: any[] = (await (await fetch(`${base(nodes[1])}/admin/realms/${REALM}/groups?briefRepresentation=true`, { headers })).json()) as any[];
         const id = groups.find((g) => g.name === group).id;
         const roles = ((await (await fetch(`${base(nodes[1])}/admin/realms/${REALM}/groups/${id}/role-mappings/realm`, { headers })).json()) as any[]).map((r) => r.name);

@@ -24,7 +24,7 @@ import { SealedSecret } from "../components/secrets/sealedSecret";
 import { SealedSecretsController } from "../components/secrets/sealedSecretsController";
 import { dependencyIngressSpec } from "../components/web/networkPolicies";
 import { SiteIngress, routeHost } from "../components/web/siteIngress";
-import { Facilities, ImageFacility, Need, PartOutcome, PlatformService, ServicePart, ServiceScope } from "./contract";
+import { Endpoint, Facilities, ImageFacility, Need, PartOutcome, PlatformService, ServicePart, ServiceScope } from "./contract";
 import { observabilityOf } from "./observability";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -86,6 +86,18 @@ export function buildOrder(services: readonly PlatformService[]): PlannedPart[] 
     };
     for (const service of services) for (const part of service.parts) visit({ service, part }, []);
     return ordered;
+}
+
+/**
+ * The target side of a connection: `dependency` lets the client's pods in, on its ports only.
+ * Named for both ends: two dependencies of one client may share a namespace (PostgreSQL and SeaweedFS).
+ */
+function admitConnection(resourceName: string, clientName: string, client: Endpoint, dependency: Endpoint, labels: Readonly<Record<string, string>> | undefined, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
+    return new k8s.networking.v1.NetworkPolicy(
+        resourceName,
+        { metadata: { name: `${dependency.name}-from-${clientName}`, namespace: dependency.namespace, labels }, spec: dependencyIngressSpec(client, dependency) },
+        opts,
+    );
 }
 
 /** Stack outputs of all parts: later keys win, objects merge one level deep. */
@@ -212,8 +224,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         const granter = granterOf(platform, need);
         return outcomes.get(`${granter.service.name}/${granter.part.name}`)!.grant!(need) as T;
     };
+    const needs = [...platform.flatMap((s) => s.parts.flatMap((p) => p.needs ?? [])), ...compositionNeeds];
     for (const { service, part } of buildOrder(platform)) {
-        const needs = [...platform.flatMap((s) => s.parts.flatMap((p) => p.needs ?? [])), ...compositionNeeds];
         const requests = needs.filter((n) => n.from === service.name && part.grants?.includes(n.kind));
         const dependencies = (part.reaches ?? []).map((name) => {
             const endpoint = endpoints.get(name);
@@ -240,12 +252,7 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
             // Parts whose own pods connect (not the service's) get a policy of their own.
             const client = part.clients ? { ...service.endpoint, podLabels: part.clients } : service.endpoint;
             const suffix = part.clients ? `-${part.name}` : "";
-            new k8s.networking.v1.NetworkPolicy(
-                `${service.resourceName ?? service.name}${suffix}-to-${dependency.name}`,
-                // Named for both ends: two dependencies of one service may share a namespace (PostgreSQL and SeaweedFS).
-                { metadata: { name: `${dependency.name}-from-${service.name}${suffix}`, namespace: dependency.namespace, labels: outcome.labels }, spec: dependencyIngressSpec(client, dependency) },
-                { parent: component },
-            );
+            admitConnection(`${service.resourceName ?? service.name}${suffix}-to-${dependency.name}`, `${service.name}${suffix}`, client, dependency, outcome.labels, { parent: component });
         }
     }
 
@@ -253,11 +260,8 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
     const keycloak = endpoints.get(KEYCLOAK_SERVICE);
     if (grafanaClient && keycloak) {
         const [grafanaEndpoint] = grafana;
-        new k8s.networking.v1.NetworkPolicy(
-            `${KEYCLOAK_SERVICE}-from-grafana`,
-            { metadata: { name: `${KEYCLOAK_SERVICE}-from-grafana`, namespace: keycloak.namespace, labels: standardLabels({ name: "grafana", instance: "grafana", component: "monitoring" }) }, spec: dependencyIngressSpec(grafanaEndpoint, keycloak) },
-            { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] },
-        );
+        const labels = standardLabels({ name: "grafana", instance: "grafana", component: "monitoring" });
+        admitConnection(`${KEYCLOAK_SERVICE}-from-grafana`, grafanaEndpoint.name, grafanaEndpoint, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
     }
 
     // --- Routes: one TLS Ingress per host.

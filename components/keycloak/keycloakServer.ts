@@ -166,7 +166,8 @@ export class KeycloakServer extends pulumi.ComponentResource {
     private realmSync(name: string, args: KeycloakServerArgs, labels: Record<string, string>, server: k8s.apps.v1.Deployment, syncClientSecret: pulumi.Output<string>, realmSecrets: Record<string, pulumi.Input<string>>): void {
         const child = { parent: this };
         const realm = new k8s.core.v1.ConfigMap(`${name}-realm`, { metadata: { name: KEYCLOAK_NAMES.realm, namespace: args.namespace, labels }, data: { "realm.json": args.realm } }, child);
-        const files: Record<string, pulumi.Input<string>> = { ...realmSecrets, "admin-client-secret": syncClientSecret };
+        const syncSecretFile = "admin-client-secret";
+        const files: Record<string, pulumi.Input<string>> = { ...realmSecrets, [syncSecretFile]: syncClientSecret };
         const secrets = new PlatformSecret(`${name}-realm-secrets`, { namespace: args.namespace, secretName: KEYCLOAK_NAMES.realmSecrets, labels, sealingKey: args.sealingKey, data: files }, child);
         // Digests only: a new client secret or realm setting replaces the Job, which runs again.
         const digest = fileDigest(pulumi.all([args.realm, ...Object.entries(files).map(([k, v]) => pulumi.interpolate`${k}=${v}`)]).apply((parts) => parts.join("\n")));
@@ -192,7 +193,7 @@ export class KeycloakServer extends pulumi.ComponentResource {
                                     env: [
                                         { name: "KEYCLOAK_URL", value: `http://${KEYCLOAK_NAMES.server}:${KEYCLOAK_PORTS.http}` },
                                         { name: "KEYCLOAK_CLIENT_ID", value: KEYCLOAK_ADMINS.syncClient },
-                                        { name: "KEYCLOAK_CLIENT_SECRET_FILE", value: `${REALM_SECRET_FILES.dir}/admin-client-secret` },
+                                        { name: "KEYCLOAK_CLIENT_SECRET_FILE", value: `${REALM_SECRET_FILES.dir}/${syncSecretFile}` },
                                         { name: "SYNC_TIMEOUT", value: "600" },
                                     ],
                                     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
