@@ -9,7 +9,9 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { NESSIE_METRIC_SOURCES } from "../components/nessie/monitoring";
 import { nessieJvmOptions } from "../components/nessie/nessieProperties";
-import { NESSIE_DATABASE } from "../components/nessie/service";
+import { CATALOG_CREDENTIAL_ENV, NESSIE_AUDIENCE, catalogVariables } from "../components/nessie/nessieProperties";
+import { CATALOG_TOKEN_SCOPE, NESSIE_DATABASE, catalogClientId, catalogClientOptions } from "../components/nessie/service";
+import { OidcClientRequest } from "../components/keycloak/realm";
 import { ruleMetrics } from "../components/observability/alerts";
 import { seriesNames } from "../components/observability/metrics";
 import { resolveConfig } from "../config";
@@ -23,6 +25,7 @@ import { CatalogStack, startCatalogStack } from "./catalog/stack";
 import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { Figures, seconds } from "./support/figures";
 import { exportedNames } from "./support/metrics";
+import { LocalRealm, realmPort, startLocalRealm } from "./identity/localRealm";
 
 const PYTHON = path.join(PROJECT_DIR, ".tools", "catalog-venv", "bin", "python");
 const CLIENT = path.join(__dirname, "catalog", "iceberg_client.py");
@@ -35,11 +38,16 @@ const LOCAL_KEYS = [
     "quarkus.http.host",
     "quarkus.management.host",
     "quarkus.datasource.postgresql.jdbc.url",
+    "quarkus.oidc.auth-server-url",
     "nessie.catalog.service.s3.default-options.endpoint",
     "nessie.version.store.persist.cache-invalidations.service-names",
 ];
 
 
+
+/** The engine stand-in's client, as lakehouseNeeds asks for an engine's (tokens for Nessie), and one whose tokens are for no one else. */
+const LOADER_CLIENT: OidcClientRequest = { clientId: catalogClientId("loader"), kind: "service", redirectUris: [], requester: "e2e", ...catalogClientOptions(false) };
+const OTHER_CLIENT: OidcClientRequest = { clientId: "e2e-no-audience", kind: "service", redirectUris: [], requester: "e2e" };
 
 type Op = { op: "create" | "append" | "read"; namespace: string; table: string; ids?: number[] };
 
@@ -53,25 +61,34 @@ describe("Nessie on real processes with the staging rendering", function () {
     const report = figures.report;
     let stack: CatalogStack;
     let replicas: NessieReplica[] = [];
+    let realm: LocalRealm;
 
     /** pyiceberg through one replica's Iceberg REST API, as the `loader` engine identity. */
     const iceberg = (replica: NessieReplica, ops: Op[]) => {
         const loader = as("loader");
-        const run = spawnSync(PYTHON, [CLIENT, `http://${replica.address}:${stack.ports.http}/iceberg`, stack.s3Endpoint, loader.accessKey, loader.secretKey, config.objectStore.region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 300_000 });
+        const uri = `http://${replica.address}:${stack.ports.http}/iceberg`;
+        // The catalog's variables as an engine gets them (catalogVariables), its credential from "its Secret".
+        const signIn = { ...catalogVariables({ uri, warehouse: "", oauth2: { tokenEndpoint: realm.tokenEndpoint, scope: CATALOG_TOKEN_SCOPE } }), [CATALOG_CREDENTIAL_ENV]: `${LOADER_CLIENT.clientId}:${realm.secret(LOADER_CLIENT.clientId)}` };
+        const run = spawnSync(PYTHON, [CLIENT, uri, stack.s3Endpoint, loader.accessKey, loader.secretKey, config.objectStore.region], { input: JSON.stringify(ops), encoding: "utf8", timeout: 300_000, env: { ...process.env, ...signIn } });
         assert.strictEqual(run.status, 0, `iceberg client failed:\n${run.stderr.slice(-3000)}`);
         return run.stdout.trim().split("\n").map((l) => JSON.parse(l));
     };
 
     before(async function () {
-        stack = await startCatalogStack(config, keyed);
+        // Nessie first, Keycloak after: in a fresh cluster nothing orders them, and Nessie must come up without the realm.
+        const ports = await realmPort();
+        stack = await startCatalogStack(config, keyed, undefined, ports.realmUrl);
         replicas = stack.replicas;
         report(`setup (runner jar, pyiceberg, ${stack.figures.java}): ${seconds(stack.figures.setupMs)}`);
-        report(`${replicas.length} replicas ready after ${stack.figures.readyMs.map(seconds).join(", ")} (store, PostgreSQL and replicas: ${seconds(stack.figures.totalMs)})`);
+        report(`${replicas.length} replicas ready after ${stack.figures.readyMs.map(seconds).join(", ")} (store, PostgreSQL and replicas: ${seconds(stack.figures.totalMs)}), before Keycloak`);
+        realm = await startLocalRealm(stack.pg, config, [LOADER_CLIENT, OTHER_CLIENT], ports);
+        report(`Keycloak for the realm: ready after ${seconds(realm.figures.readyMs)}, realm synced in ${seconds(realm.figures.syncMs)} (distribution built in ${seconds(realm.figures.buildMs)}; 0 s: cached)`);
     });
 
     after(async function () {
         const incomplete = this.test?.parent?.tests.some((t) => t.state !== "passed");
-        if (incomplete && stack) console.log(stack.tails());
+        if (incomplete && stack) console.log(stack.tails(), "\n", realm?.tail());
+        await realm?.stop();
         await stack?.stop();
         figures.print();
     });
@@ -89,6 +106,22 @@ describe("Nessie on real processes with the staging rendering", function () {
         assert.strictEqual(deployment.spec.replicas, replicas.length);
         const env = deployment.spec.template.spec.containers[0].env.find((e: any) => e.name === "JAVA_OPTS_APPEND").value;
         assert.strictEqual(env, nessieJvmOptions(nessieHeapMB(settings.resources.limits.memory)));
+    });
+
+    it("answers only with a token of the platform realm for its audience: 401 without one or with another audience's, 200 with the engine's client; health needs none", async () => {
+        const nessie = `http://${replicas[0].address}:${stack.ports.http}`;
+        const get = async (url: string, token?: string) => (await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).status;
+        const engine = await realm.token(LOADER_CLIENT.clientId);
+        const other = await realm.token(OTHER_CLIENT.clientId);
+        const claims = (t: string) => JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8"));
+        assert.ok([claims(engine).aud].flat().includes(NESSIE_AUDIENCE), `the engine's token is for ${NESSIE_AUDIENCE}: aud ${JSON.stringify(claims(engine).aud)}`);
+        assert.strictEqual(claims(engine).iss, realm.issuer, "tokens name the public issuer, not the address they were fetched from");
+        const paths = ["/api/v2/config", "/iceberg/v1/config"];
+        const statuses: Record<string, number[]> = {};
+        for (const p of paths) statuses[p] = [await get(nessie + p), await get(nessie + p, other), await get(nessie + p, engine)];
+        report(`Nessie without a token, with another audience's, with the engine's: ${paths.map((p) => `${p} ${statuses[p].join("/")}`).join(", ")}`);
+        for (const p of paths) assert.deepStrictEqual(statuses[p], [401, 401, 200], p);
+        assert.strictEqual(await get(`http://${replicas[0].address}:${stack.ports.management}/q/health/ready`), 200);
     });
 
     it("keeps its version store in PostgreSQL: JDBC2's tables in the database nessie, owned by nessie", () => {

@@ -42,13 +42,14 @@ export interface ComposedPlatform {
 }
 
 /** What service definitions may know of a stack; `namespaces` are the namespaces component's outputs (plain names where there is none, e.g. for docs). */
-export function serviceScope(config: Pick<PlatformConfig, "environment" | "domain" | "namespaces">, namespaces?: Readonly<Record<TierName, pulumi.Output<string>>>): ServiceScope {
+export function serviceScope(config: Pick<PlatformConfig, "environment" | "domain" | "namespaces" | "keycloak">, namespaces?: Readonly<Record<TierName, pulumi.Output<string>>>): ServiceScope {
     const namespaceNames = Object.fromEntries(TIER_NAMES.map((tier) => [tier, namespaceName(config.namespaces.prefix, tier)])) as Record<TierName, string>;
     return {
         environment: config.environment,
         domain: config.domain,
         namespaces: namespaces ?? (Object.fromEntries(TIER_NAMES.map((tier) => [tier, pulumi.output(namespaceNames[tier])])) as Record<TierName, pulumi.Output<string>>),
         namespaceNames,
+        identity: config.keycloak.enabled,
     };
 }
 

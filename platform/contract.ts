@@ -147,6 +147,8 @@ export interface ServiceScope {
     readonly namespaces: Readonly<Record<TierName, pulumi.Output<string>>>;
     /** The same names as plain strings, for what is not a Kubernetes field (PodMonitor selectors, alert rules). */
     readonly namespaceNames: Readonly<Record<TierName, string>>;
+    /** Keycloak serves the platform realm: the lakehouse catalog requires its tokens, and its clients sign in with their own. */
+    readonly identity: boolean;
 }
 
 /** A part, with the facilities it uses inferred from `uses`. */

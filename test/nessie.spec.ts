@@ -2,7 +2,9 @@
 // stack deploys for it. The real server runs with these properties in e2e/catalog.spec.ts.
 import * as assert from "assert";
 import { parseProperties as props } from "./support/properties";
-import { NESSIE_PATHS, NESSIE_PORTS, nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../components/nessie/nessieProperties";
+import { NESSIE_AUDIENCE, NESSIE_PATHS, NESSIE_PORTS, nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../components/nessie/nessieProperties";
+import { issuer } from "../components/keycloak/keycloakConfig";
+import { routeHost } from "../components/web/siteIngress";
 import { NESSIE_DATABASE, NESSIE_IDENTITY } from "../components/nessie/service";
 import { identitiesOf, identityActions } from "../components/objectstore/identities";
 import { seaweedfsEndpoint } from "../components/objectstore/service";
@@ -57,6 +59,17 @@ describe("Nessie catalog", function () {
         it("sends cache invalidations to its peers only when it has them", () => {
             assert.strictEqual(props(renderNessieProperties(rendering))["nessie.version.store.persist.cache-invalidations.service-names"], undefined);
             assert.strictEqual(props(renderNessieProperties({ ...rendering, peers: "nessie-mgmt" }))["nessie.version.store.persist.cache-invalidations.service-names"], "nessie-mgmt");
+        });
+
+        it("requires a bearer token of the realm for its audience when the stack has a realm: keys from the Service, the public issuer", () => {
+            const realmUrl = "http://keycloak.platform-management.svc.cluster.local:8080/realms/platform";
+            const p = props(renderNessieProperties({ ...rendering, authentication: { realmUrl, issuer: "https://auth.example.com/realms/platform", audience: NESSIE_AUDIENCE } }));
+            assert.deepStrictEqual(
+                [p["nessie.server.authentication.enabled"], p["quarkus.oidc.application-type"], p["quarkus.oidc.auth-server-url"], p["quarkus.oidc.token.issuer"], p["quarkus.oidc.token.audience"]],
+                ["true", "service", realmUrl, "https://auth.example.com/realms/platform", "nessie"],
+            );
+            assert.strictEqual(props(renderNessieProperties(rendering))["nessie.server.authentication.enabled"], "false", "without a realm it says so");
+            assert.strictEqual(props(renderNessieProperties(rendering))["quarkus.oidc.auth-server-url"], undefined);
         });
 
         it("sizes the heap as 60% of the memory limit", () => {
@@ -118,6 +131,11 @@ describe("Nessie catalog", function () {
                         cacheCapacityMB: config.nessie.cacheCapacityMB,
                         peers: config.nessie.replicas > 1 ? "nessie-mgmt" : undefined,
                         secretsFile: `${NESSIE_PATHS.secretsDir}/${NESSIE_PATHS.secretsFile}`,
+                        authentication: {
+                            realmUrl: `http://keycloak.${config.namespaces.prefix}-management.svc.cluster.local:8080/realms/platform`,
+                            issuer: issuer(routeHost(config.keycloak.host, config.domain)),
+                            audience: NESSIE_AUDIENCE,
+                        },
                     }),
                 );
                 assert.deepStrictEqual(Object.keys(find("SealedSecret", "nessie-secrets").spec.encryptedData), [NESSIE_PATHS.secretsFile]);
@@ -134,7 +152,7 @@ describe("Nessie catalog", function () {
                 assert.deepStrictEqual(identityActions(nessie), ["List:lakehouse", "Read:lakehouse", "Write:lakehouse"]);
             });
 
-            it("reaches PostgreSQL and the S3 port only; engines are not yet let in; Prometheus scrapes the management port", () => {
+            it("reaches PostgreSQL, Keycloak (the realm's keys) and the S3 port only; pods that do not use it are not let in; Prometheus scrapes the management port", () => {
                 const network = new NetworkModel(objects);
                 const nessie = { namespace: engines, labels: find("Deployment", "nessie").spec.template.metadata.labels };
                 const members = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "postgres");
@@ -144,6 +162,9 @@ describe("Nessie catalog", function () {
                 assert.ok(network.allows(nessie, pod(members), 5432), "Nessie reaches PostgreSQL");
                 assert.ok(network.allows(nessie, pod(s3), 8333), "Nessie reaches the S3 gateways");
                 assert.ok(!network.allows(nessie, pod(master), 9333), "and no other SeaweedFS port");
+                const keycloak = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "keycloak");
+                assert.ok(network.allows(nessie, pod(keycloak), 8080), "Nessie reaches Keycloak's Service port (discovery, keys)");
+                assert.ok(!network.allows(nessie, pod(keycloak), 9000), "and not its management port");
                 const web = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "sample-web");
                 assert.ok(!network.allows(pod(web), nessie, NESSIE_PORTS.http), "a pod that does not depend on Nessie cannot call it");
                 const prometheus = { namespace: `${config.namespaces.prefix}-management`, labels: { "app.kubernetes.io/name": "prometheus" } };

@@ -55,6 +55,16 @@ describe("Trino", function () {
             assert.deepStrictEqual(Object.keys(p).filter((k) => k === "fs.s3.enabled" || k.startsWith("hive.s3.")), []);
         });
 
+        it("signs in to the catalog with its own client when Nessie requires tokens: the credential from the environment, renewed by token exchange", () => {
+            const tokenEndpoint = "http://keycloak.platform-management.svc.cluster.local:8080/realms/platform/protocol/openid-connect/token";
+            const p = props(renderLakehouseCatalog({ ...CATALOG, oauth2: { tokenEndpoint, scope: "openid" } }));
+            assert.deepStrictEqual(
+                [p["iceberg.rest-catalog.security"], p["iceberg.rest-catalog.oauth2.credential"], p["iceberg.rest-catalog.oauth2.server-uri"], p["iceberg.rest-catalog.oauth2.scope"], p["iceberg.rest-catalog.oauth2.token-refresh-enabled"]],
+                ["OAUTH2", `\${ENV:${TRINO_ENV.catalogCredential}}`, tokenEndpoint, "openid", "true"],
+            );
+            assert.deepStrictEqual(Object.keys(props(renderLakehouseCatalog(CATALOG))).filter((k) => k.includes("oauth2") || k.endsWith(".security")), [], "no sign-in without a realm");
+        });
+
         it("lets only the coordinator decide about include-coordinator, and only workers drain with a grace period", () => {
             const base = { environment: "prod", memory: { heapMB: 2048, queryMaxMemoryPerNodeMB: 1024, heapHeadroomMB: 614 }, queryMaxMemoryMB: 3072, discoveryUri: "http://trino:8080", shutdownGracePeriodSeconds: 60 };
             const coordinator = props(renderConfigProperties({ ...base, role: "coordinator", coordinatorSchedules: false }));
@@ -136,7 +146,12 @@ describe("Trino", function () {
                             discoveryUri: `http://localhost:${TRINO_PORT}`,
                             shutdownGracePeriodSeconds: t.shutdown.gracePeriodSeconds,
                         },
-                        { ...CATALOG, restUri: `http://nessie.${engines}.svc.cluster.local:${NESSIE_PORTS.http}/iceberg`, s3: { ...CATALOG.s3, endpoint: `http://s3.${config.namespaces.prefix}-storage.svc.cluster.local:8333` } },
+                        {
+                            ...CATALOG,
+                            restUri: `http://nessie.${engines}.svc.cluster.local:${NESSIE_PORTS.http}/iceberg`,
+                            s3: { ...CATALOG.s3, endpoint: `http://s3.${config.namespaces.prefix}-storage.svc.cluster.local:8333` },
+                            oauth2: { tokenEndpoint: `http://keycloak.${config.namespaces.prefix}-management.svc.cluster.local:8080/realms/platform/protocol/openid-connect/token`, scope: "openid" },
+                        },
                     ),
                 );
                 assert.strictEqual(props(coordinator["config.properties"])["node-scheduler.include-coordinator"], String(stack === "dev"));

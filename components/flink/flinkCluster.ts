@@ -14,6 +14,7 @@ import { apiServerEgress, tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
 import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
+import { CATALOG_CREDENTIAL_ENV, catalogVariables } from "../nessie/nessieProperties";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
@@ -65,7 +66,11 @@ export interface FlinkClusterArgs {
     readonly s3: pulumi.Input<FlinkS3Rendering>;
     /** Flink's own keys on its state bucket (and the warehouse, for jobs that write Iceberg tables). */
     readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
-    /** Where Flink may connect beyond its own pods: the object store and Nessie. */
+    /** The lakehouse catalog, given to jobs as variables (catalogVariables). */
+    readonly catalog: pulumi.Input<{ readonly uri: string; readonly warehouse: string; readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string } }>;
+    /** The catalog client's `<id>:<secret>` (CATALOG_CREDENTIAL_ENV of every pod), when Nessie requires tokens. */
+    readonly catalogCredential?: pulumi.Output<string>;
+    /** Where Flink may connect beyond its own pods: the object store, Nessie and Keycloak. */
     readonly egress: readonly EgressRule[];
     /** Addresses of the API server (Kubernetes HA). */
     readonly apiServerCidrs: readonly string[];
@@ -89,7 +94,13 @@ export class FlinkCluster extends pulumi.ComponentResource {
         this.conf = pulumi.all([args.namespace, args.s3]).apply(([namespace, s3]) => renderFlinkConf(flinkConf({ settings: s, clusterId: FLINK_NAMES.clusterId, namespace, s3 })));
         const secret = new PlatformSecret(
             `${name}-s3`,
-            { namespace: args.namespace, secretName: FLINK_NAMES.s3, labels: this.labels("jobmanager"), sealingKey: args.sealingKey, data: { AWS_ACCESS_KEY_ID: args.s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: args.s3Keys.secretAccessKey } },
+            {
+                namespace: args.namespace,
+                secretName: FLINK_NAMES.s3,
+                labels: this.labels("jobmanager"),
+                sealingKey: args.sealingKey,
+                data: { AWS_ACCESS_KEY_ID: args.s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: args.s3Keys.secretAccessKey, ...(args.catalogCredential ? { [CATALOG_CREDENTIAL_ENV]: args.catalogCredential } : {}) },
+            },
             { parent: this },
         );
         const config = new k8s.core.v1.ConfigMap(
@@ -98,7 +109,10 @@ export class FlinkCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         if (ha) for (const role of ["jobmanager", "taskmanager"] as const) this.account(name, role, args);
-        const pods = { configMap: config.metadata.name, secret: secret.secretName, digest: fileDigest(this.conf) };
+        // The variables are known before the values: the catalog signs in exactly when there is a credential.
+        const catalog = pulumi.output(args.catalog).apply((c) => catalogVariables(c));
+        const catalogEnv = Object.keys(catalogVariables({ uri: "", warehouse: "", oauth2: args.catalogCredential ? { tokenEndpoint: "", scope: "" } : undefined })).map((name) => ({ name, value: catalog.apply((v) => v[name]) }));
+        const pods = { configMap: config.metadata.name, secret: secret.secretName, digest: fileDigest(this.conf), catalogEnv };
         this.deployment(name, "jobmanager", s.jobManagers, s.jobManager, args, pods);
         this.deployment(name, "taskmanager", s.taskManagers, s.taskManager, args, pods);
         const jm = FLINK_ROLE_PORTS.jobmanager;
@@ -133,7 +147,7 @@ export class FlinkCluster extends pulumi.ComponentResource {
     }
 
     /** A role's Deployment (and its PDB when it has more than one pod). */
-    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string> }): void {
+    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string>; catalogEnv: { name: string; value: pulumi.Output<string> }[] }): void {
         const ha = args.settings.highAvailability.enabled;
         const labels = this.labels(role);
         const podLabels = flinkPodLabels(role);
@@ -183,6 +197,8 @@ export class FlinkCluster extends pulumi.ComponentResource {
                                         { name: "JOB_MANAGER_RPC_ADDRESS", ...rpcAddress },
                                         { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: pods.secret, key: "AWS_ACCESS_KEY_ID" } } },
                                         { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: pods.secret, key: "AWS_SECRET_ACCESS_KEY" } } },
+                                        ...(args.catalogCredential ? [{ name: CATALOG_CREDENTIAL_ENV, valueFrom: { secretKeyRef: { name: pods.secret, key: CATALOG_CREDENTIAL_ENV } } }] : []),
+                                        ...pods.catalogEnv,
                                     ],
                                     ports: Object.entries(ports).map(([port, containerPort]) => ({ name: port, containerPort })),
                                     startupProbe: { tcpSocket: { port: rpcPort }, periodSeconds: 5, failureThreshold: 60 },

@@ -5,7 +5,7 @@
 import { s3Bucket } from "../../config/flink";
 import { FlinkSettings, ObjectStoreSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
+import { lakehouseAccess, lakehouseNeeds } from "../nessie/service";
 import { objectStoreReaches } from "../objectstore/grants";
 import { bucketNeed } from "../objectstore/identities";
 import { flinkDashboard } from "./dashboard";
@@ -27,7 +27,7 @@ export function flinkService(settings: FlinkSettings, objectStore: ObjectStoreSe
     const namespace = scope.namespaces.engines;
     const endpoint = { name: FLINK_SERVICE, namespace, podLabels: flinkPodLabels("jobmanager"), ports: [FLINK_PORTS.rest] };
     const state = flinkStateBuckets(settings).map((bucket) => bucketNeed(FLINK_IDENTITY, bucket, "write"));
-    const warehouse = bucketNeed(FLINK_IDENTITY, warehouseBucket, "write");
+    const lakehouse = lakehouseNeeds(FLINK_IDENTITY, warehouseBucket, scope);
     return {
         name: FLINK_SERVICE,
         endpoint,
@@ -40,15 +40,15 @@ export function flinkService(settings: FlinkSettings, objectStore: ObjectStoreSe
         parts: [
             part({
                 name: "cluster",
-                needs: [...state, warehouse],
-                reaches: [NESSIE_SERVICE, ...objectStoreReaches(objectStore)],
+                needs: [...state, ...lakehouse.needs],
+                reaches: [...lakehouse.reaches, ...objectStoreReaches(objectStore)],
                 // TaskManagers write checkpoints and table files: every Flink pod is the client.
                 clients: FLINK_LABELS,
                 uses: ["images", "sealingKey", "placement", "metrics", "apiServer"],
                 build: (ctx, f) => {
                     const image = f.images.build("flink-image", { repository: "flink", buildArgs: { FLINK_VERSION }, tagLabel: FLINK_VERSION, prebuilt: settings.image });
                     // Every need is of the one flink identity: the warehouse grant's keys open the state bucket too.
-                    const access = lakehouseAccess(ctx, warehouse, namespace);
+                    const access = lakehouseAccess(ctx, lakehouse, namespace);
                     const cluster = new FlinkCluster(
                         "flink",
                         {
@@ -57,6 +57,8 @@ export function flinkService(settings: FlinkSettings, objectStore: ObjectStoreSe
                             image: image.ref,
                             s3: access.catalog.apply((c) => c.s3),
                             s3Keys: access.s3Keys,
+                            catalog: access.catalog,
+                            catalogCredential: access.catalogCredential,
                             egress: access.egress,
                             apiServerCidrs: f.apiServer.cidrs,
                             metricsPeer: f.metrics.peer,

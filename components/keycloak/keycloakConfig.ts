@@ -39,6 +39,11 @@ export function issuer(host: string): string {
     return `${publicUrl(host)}/realms/${REALM}`;
 }
 
+/** The token endpoint under a realm URL, for clients that are configured with the endpoint itself (Iceberg's OAuth2). */
+export function realmTokenEndpoint(realmUrl: string): string {
+    return `${realmUrl}/protocol/openid-connect/token`;
+}
+
 /**
  * The container's environment (the pod IP, JGroups' bind address, comes from the pod). With
  * hostname v2 and a dynamic backchannel, browsers are sent to the public URL while consumers that

@@ -18,6 +18,13 @@ export interface OidcClientRequest {
     readonly redirectUris: readonly string[];
     /** Who asks, for messages (a service or a config key). */
     readonly requester: string;
+    /** Resource servers its tokens are for (their `aud`, e.g. nessie): each must be one the realm serves. */
+    readonly audiences?: readonly string[];
+    /**
+     * Renews its tokens by exchanging them (standard token exchange, e.g. Trino's Iceberg REST
+     * client): its own id joins the audiences, as Keycloak asks of an exchanged token.
+     */
+    readonly tokenExchange?: boolean;
 }
 
 /**
@@ -41,7 +48,14 @@ export const REALM_SECRET_FILES = {
 } as const;
 
 /** Claims every client's tokens carry: the user's groups (names) and realm roles, for role mapping in Grafana, Trino and the services. */
-function claimMappers() {
+function claimMappers(c: OidcClientRequest) {
+    // Keycloak's audience mapper names one audience: one mapper per resource server (and the client itself when it exchanges).
+    const audience = (name: string, config: Record<string, string>) => ({
+        name,
+        protocol: "openid-connect",
+        protocolMapper: "oidc-audience-mapper",
+        config: { ...config, "id.token.claim": "false", "access.token.claim": "true", "introspection.token.claim": "true" },
+    });
     return [
         {
             name: "groups",
@@ -55,6 +69,8 @@ function claimMappers() {
             protocolMapper: "oidc-usermodel-realm-role-mapper",
             config: { multivalued: "true", "id.token.claim": "true", "access.token.claim": "true", "userinfo.token.claim": "true", "claim.name": "roles" },
         },
+        ...(c.audiences ?? []).map((a) => audience(`audience-${a}`, { "included.custom.audience": a })),
+        ...(c.tokenExchange ? [audience("audience-self", { "included.client.audience": c.clientId })] : []),
     ];
 }
 
@@ -66,11 +82,15 @@ function redirectHost(uri: string): string | undefined {
 
 /**
  * The clients, checked: unique ids, browser clients with redirect URIs on the stack's domain only
- * (a login must never return to a host the platform does not serve), service clients with none.
+ * (a login must never return to a host the platform does not serve), service clients with none,
+ * and audiences only of resource servers the realm serves (`audiences`: the services that accept its tokens).
  */
-export function checkedClients(clients: readonly OidcClientRequest[], domain: string): OidcClientRequest[] {
+export function checkedClients(clients: readonly OidcClientRequest[], domain: string, audiences: readonly string[] = []): OidcClientRequest[] {
     const problems: string[] = [];
     for (const [i, c] of clients.entries()) {
+        for (const a of c.audiences ?? []) {
+            if (!audiences.includes(a)) problems.push(`data-platform:${c.requester}: client "${c.clientId}" asks for tokens for "${a}"; allowed: a service that accepts the realm's tokens (${audiences.join(", ") || "none in this stack"})`);
+        }
         if (clients.slice(0, i).some((o) => o.clientId === c.clientId)) problems.push(`data-platform:${c.requester}: client "${c.clientId}" is asked for twice`);
         if ((BUILT_IN_CLIENTS as readonly string[]).includes(c.clientId)) problems.push(`data-platform:${c.requester}: got client "${c.clientId}"; allowed: a name other than Keycloak's own clients (${BUILT_IN_CLIENTS.join(", ")})`);
         if (c.kind === "service" && c.redirectUris.length > 0) problems.push(`data-platform:${c.requester}: a service client has no redirect URIs`);
@@ -105,8 +125,11 @@ function clientRepresentation(c: OidcClientRequest) {
         redirectUris: [...c.redirectUris],
         webOrigins: browser ? origins : [],
         // Keycloak keeps no empty attribute: a service client has none of these (or every sync would see a difference).
-        attributes: browser ? { "pkce.code.challenge.method": "S256", "post.logout.redirect.uris": origins.map((o) => `${o}/*`).join("##") } : {},
-        protocolMappers: claimMappers(),
+        attributes: {
+            ...(browser ? { "pkce.code.challenge.method": "S256", "post.logout.redirect.uris": origins.map((o) => `${o}/*`).join("##") } : {}),
+            ...(c.tokenExchange ? { "standard.token.exchange.enabled": "true" } : {}),
+        },
+        protocolMappers: claimMappers(c),
     };
 }
 

@@ -12,7 +12,7 @@ import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/servi
 import { endpointPeer } from "../web/networkPolicies";
 import { routeHost } from "../web/siteIngress";
 import { keycloakDashboard } from "./dashboard";
-import { KEYCLOAK_PORTS, issuer } from "./keycloakConfig";
+import { KEYCLOAK_PORTS, issuer, realmTokenEndpoint } from "./keycloakConfig";
 import { KEYCLOAK_NAMES, KEYCLOAK_POD_LABELS, KeycloakServer } from "./keycloakServer";
 import { KEYCLOAK_METRIC_SOURCES, keycloakAlerts, keycloakScrapeTargets } from "./monitoring";
 import { OidcClientKind, OidcClientRequest, REALM, checkedClients, renderRealm } from "./realm";
@@ -23,10 +23,31 @@ export const KEYCLOAK_PUBLIC_PATHS = ["/realms", "/resources"] as const;
 export const KEYCLOAK_DATABASE = { name: "keycloak", owner: "keycloak" } as const;
 /** The kind of need a service declares for a client of the platform realm. */
 export const OIDC_CLIENT_NEED = "oidcClient";
+/** The kind of need a resource server declares: it accepts the realm's tokens whose `aud` names it. */
+export const OIDC_AUDIENCE_NEED = "oidcAudience";
+
+/** What a client's tokens are for beyond its own sign-in: resource servers (their audiences), and renewal by token exchange. */
+export interface OidcClientOptions {
+    readonly audiences?: readonly string[];
+    readonly tokenExchange?: boolean;
+}
 
 /** A need for client `clientId`: a browser UI (with its redirect URIs) or a service (client credentials); `requester` is the config key it comes from. */
-export function oidcClientNeed(clientId: string, kind: OidcClientKind, redirectUris: readonly string[], requester: string): Need {
-    return { kind: OIDC_CLIENT_NEED, from: KEYCLOAK_SERVICE, name: clientId, detail: { kind, redirectUris: redirectUris.join(" "), requester } };
+export function oidcClientNeed(clientId: string, kind: OidcClientKind, redirectUris: readonly string[], requester: string, options: OidcClientOptions = {}): Need {
+    const detail = { kind, redirectUris: redirectUris.join(" "), requester, audiences: (options.audiences ?? []).join(" "), tokenExchange: String(options.tokenExchange ?? false) };
+    return { kind: OIDC_CLIENT_NEED, from: KEYCLOAK_SERVICE, name: clientId, detail };
+}
+
+/** A resource server's need: tokens of the realm with `aud` = `audience` (clients ask for it in their options). */
+export function oidcAudienceNeed(audience: string): Need {
+    return { kind: OIDC_AUDIENCE_NEED, from: KEYCLOAK_SERVICE, name: audience };
+}
+
+/** What a resource server gets: the issuer its tokens must name, where it fetches the realm's keys, and its audience. */
+export interface OidcAudienceGrant {
+    readonly issuer: string;
+    readonly internalRealmUrl: pulumi.Output<string>;
+    readonly audience: string;
 }
 
 /** What a client gets: the public issuer, Keycloak's address in the cluster, its id and secret. */
@@ -57,9 +78,17 @@ export function publishedRedirectUri(host: string, path: string): string {
     return `https://${host}${path.endsWith("/") ? path : `${path}/`}*`;
 }
 
-function clientOf(need: Need): OidcClientRequest {
+/** The token endpoint under a realm URL (clients that take the URL of the endpoint itself, as Iceberg's OAuth2 does). */
+export function tokenEndpoint(realmUrl: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.output(realmUrl).apply(realmTokenEndpoint);
+}
+
+const words = (s: string | undefined) => (s ? s.split(" ") : []);
+
+/** The client a need asks for, as the realm renders it. */
+export function clientRequestOf(need: Need): OidcClientRequest {
     const d = need.detail!;
-    return { clientId: need.name, kind: d.kind as OidcClientKind, redirectUris: d.redirectUris ? d.redirectUris.split(" ") : [], requester: d.requester };
+    return { clientId: need.name, kind: d.kind as OidcClientKind, redirectUris: words(d.redirectUris), requester: d.requester, audiences: words(d.audiences), tokenExchange: d.tokenExchange === "true" };
 }
 
 export function keycloakService(settings: KeycloakSettings, scope: ServiceScope): PlatformService {
@@ -83,14 +112,15 @@ export function keycloakService(settings: KeycloakSettings, scope: ServiceScope)
             part({
                 name: "server",
                 needs: [database],
-                grants: [OIDC_CLIENT_NEED],
+                grants: [OIDC_CLIENT_NEED, OIDC_AUDIENCE_NEED],
                 reaches: [POSTGRES_SERVICE],
                 uses: ["images", "sealingKey", "placement", "metrics", "ingress"],
                 build: (ctx, f) => {
                     const image = f.images.build("keycloak-image", { repository: "keycloak", buildArgs: { KEYCLOAK_VERSION: settings.version }, tagLabel: settings.version, prebuilt: settings.image });
                     const syncImage = f.images.build("realm-sync-image", { repository: "realm-sync", tagLabel: "1", prebuilt: settings.syncImage });
                     const db = ctx.grant<DatabaseGrant>(database);
-                    const clients = checkedClients(ctx.requests.filter((n) => n.kind === OIDC_CLIENT_NEED).map(clientOf), scope.domain);
+                    const audiences = ctx.requests.filter((n) => n.kind === OIDC_AUDIENCE_NEED).map((n) => n.name);
+                    const clients = checkedClients(ctx.requests.filter((n) => n.kind === OIDC_CLIENT_NEED).map(clientRequestOf), scope.domain, audiences);
                     const server = new KeycloakServer(
                         KEYCLOAK_NAMES.server,
                         {
@@ -111,9 +141,13 @@ export function keycloakService(settings: KeycloakSettings, scope: ServiceScope)
                         },
                         ctx.opts,
                     );
+                    const internalRealmUrl = pulumi.interpolate`${server.internalUrl}/realms/${REALM}`;
                     return {
                         component: server,
-                        grant: (need): OidcClientGrant => ({ issuer: issuer(host), internalRealmUrl: pulumi.interpolate`${server.internalUrl}/realms/${REALM}`, clientId: need.name, clientSecret: server.clientSecrets.get(need.name)! }),
+                        grant: (need): OidcClientGrant | OidcAudienceGrant =>
+                            need.kind === OIDC_AUDIENCE_NEED
+                                ? { issuer: issuer(host), internalRealmUrl, audience: need.name }
+                                : { issuer: issuer(host), internalRealmUrl, clientId: need.name, clientSecret: server.clientSecrets.get(need.name)! },
                         outputs: { images: { keycloak: image.ref, realmSync: syncImage.ref }, keycloak: { issuer: issuer(host), internalUrl: server.internalUrl } },
                     };
                 },

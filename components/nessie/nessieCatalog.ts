@@ -48,7 +48,9 @@ export interface NessieCatalogArgs {
     readonly database: { readonly host: pulumi.Input<string>; readonly port: number; readonly name: string; readonly user: string; readonly password: pulumi.Output<string> };
     /** The object store: endpoint, region, addressing and Nessie's keys on the warehouse bucket. */
     readonly objectStore: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean; readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
-    /** Where Nessie may connect: its database and the object store. */
+    /** The platform realm whose tokens the API requires (absent: no realm in the stack, no authentication). */
+    readonly authentication?: { readonly realmUrl: pulumi.Input<string>; readonly issuer: string; readonly audience: string };
+    /** Where Nessie may connect: its database, the object store and Keycloak. */
     readonly egress: readonly EgressRule[];
     /** Prometheus' pods, let in on the management port. */
     readonly metricsPeer: PeerSelector;
@@ -84,7 +86,7 @@ export class NessieCatalog extends pulumi.ComponentResource {
     /** application.properties (ConfigMap) and secrets.properties (sealed Secret), with their digests. */
     private files(name: string, args: NessieCatalogArgs, labels: Record<string, string>) {
         const s = args.settings;
-        const properties = pulumi.output(args.database.host).apply((host) =>
+        const properties = pulumi.all([args.database.host, args.authentication?.realmUrl]).apply(([host, realmUrl]) =>
             renderNessieProperties({
                 database: { host, port: args.database.port, name: args.database.name, user: args.database.user },
                 s3: { endpoint: args.objectStore.endpoint, region: args.objectStore.region, pathStyle: args.objectStore.pathStyle },
@@ -93,6 +95,7 @@ export class NessieCatalog extends pulumi.ComponentResource {
                 // The headless Service's short name: it resolves in the pods' own namespace.
                 peers: s.replicas > 1 ? NESSIE_NAMES.management : undefined,
                 secretsFile: `${NESSIE_PATHS.secretsDir}/${NESSIE_PATHS.secretsFile}`,
+                authentication: args.authentication && realmUrl ? { realmUrl, issuer: args.authentication.issuer, audience: args.authentication.audience } : undefined,
             }),
         );
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: { name: NESSIE_NAMES.config, namespace: args.namespace, labels }, data: { [NESSIE_PATHS.configFile]: properties } }, { parent: this });

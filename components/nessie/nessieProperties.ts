@@ -34,6 +34,54 @@ export interface NessieRendering {
     /** Path of the secrets file (NESSIE_PATHS in a pod). */
     readonly secretsFile: string;
     readonly ports?: { readonly http: number; readonly management: number };
+    /** The platform realm, when Nessie requires its tokens (OidcAuthentication). */
+    readonly authentication?: OidcAuthentication;
+}
+
+/** Bearer tokens of the platform realm, checked by Quarkus OIDC as a service (no login of its own). */
+export interface OidcAuthentication {
+    /** The realm on Keycloak's Service: discovery and keys are fetched there, never through the ingress. */
+    readonly realmUrl: string;
+    /** The public issuer the tokens name (https://auth.<domain>/realms/platform). */
+    readonly issuer: string;
+    /** The `aud` a token must carry to be accepted here. */
+    readonly audience: string;
+}
+
+/**
+ * The variable an engine's jobs find their catalog client's `<id>:<secret>` in (Iceberg's
+ * `credential`), where the engine cannot read it from a file or its own variable syntax (Spark, Flink).
+ */
+export const CATALOG_CREDENTIAL_ENV = "LAKEHOUSE_CATALOG_CREDENTIAL";
+
+/**
+ * The catalog as variables, for engines whose jobs build their catalog themselves (Flink: its
+ * `CREATE CATALOG` or a job's Iceberg REST properties): the REST URI, the warehouse, and the OAuth2
+ * token endpoint and scope when Nessie requires tokens. The credential is CATALOG_CREDENTIAL_ENV, from a Secret.
+ */
+export function catalogVariables(c: { readonly uri: string; readonly warehouse: string; readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string } }): Record<string, string> {
+    return {
+        LAKEHOUSE_CATALOG_URI: c.uri,
+        LAKEHOUSE_CATALOG_WAREHOUSE: c.warehouse,
+        ...(c.oauth2 ? { LAKEHOUSE_CATALOG_OAUTH2_SERVER_URI: c.oauth2.tokenEndpoint, LAKEHOUSE_CATALOG_SCOPE: c.oauth2.scope } : {}),
+    };
+}
+
+/** The audience of the catalog: the engines' clients ask the realm for tokens with it. */
+export const NESSIE_AUDIENCE = "nessie";
+
+function authenticationProperties(a: OidcAuthentication | undefined) {
+    if (!a) return ["Anyone who reaches the API may use it: no realm in this stack (keycloak.enabled false); the NetworkPolicy admits only the engines.", ["nessie.server.authentication.enabled", false] as const];
+    return [
+        "Every API call (REST, Iceberg REST) needs a bearer token of the platform realm for this audience; health and metrics on the management port need none.",
+        ["nessie.server.authentication.enabled", true] as const,
+        ["quarkus.oidc.application-type", "service"] as const,
+        "Keycloak may come up after Nessie: Quarkus then connects on the first request (the catalog e2e starts them in that order).",
+        ["quarkus.oidc.auth-server-url", a.realmUrl] as const,
+        "Tokens name the public issuer although the keys are fetched from the Service.",
+        ["quarkus.oidc.token.issuer", a.issuer] as const,
+        ["quarkus.oidc.token.audience", a.audience] as const,
+    ];
 }
 
 /** The secrets file: the database password, Nessie's S3 keys and the replicas' cache-invalidation token. */
@@ -57,6 +105,7 @@ export function renderNessieProperties(r: NessieRendering): string {
         ["quarkus.http.port", ports.http],
         "Health (/q/health/*) and metrics (/q/metrics) are served on the management port only.",
         ["quarkus.management.port", ports.management],
+        ...authenticationProperties(r.authentication),
         "Version store: JDBC2 on the platform PostgreSQL (tables objs2 and refs2, created at start).",
         ["nessie.version.store.type", "JDBC2"],
         ["nessie.version.store.persist.jdbc.datasource", "postgresql"],

@@ -3,9 +3,8 @@
 // and what is watched of it (its drivers' Prometheus servlet).
 import { ObjectStoreSettings, SparkSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
+import { lakehouseAccess, lakehouseNeeds } from "../nessie/service";
 import { objectStoreReaches } from "../objectstore/grants";
-import { bucketNeed } from "../objectstore/identities";
 import { SPARK_METRIC_SOURCES, sparkAlerts, sparkScrapeTargets } from "./monitoring";
 import { SPARK_UI_PORT } from "./sparkDefaults";
 import { SPARK_LABELS, SparkJobs } from "./sparkJobs";
@@ -16,7 +15,7 @@ export const SPARK_IDENTITY = "spark";
 
 export function sparkService(settings: SparkSettings, objectStore: ObjectStoreSettings, warehouseBucket: string, scope: ServiceScope): PlatformService {
     const namespace = scope.namespaces.engines;
-    const warehouse = bucketNeed(SPARK_IDENTITY, warehouseBucket, "write");
+    const lakehouse = lakehouseNeeds(SPARK_IDENTITY, warehouseBucket, scope);
     // The drivers' UI (Spark labels its drivers spark-role=driver): the only port Spark serves to others.
     const endpoint = { name: SPARK_SERVICE, namespace, podLabels: { ...SPARK_LABELS, "spark-role": "driver" }, ports: [SPARK_UI_PORT] };
     return {
@@ -30,14 +29,14 @@ export function sparkService(settings: SparkSettings, objectStore: ObjectStoreSe
         parts: [
             part({
                 name: "jobs",
-                needs: [warehouse],
-                reaches: [NESSIE_SERVICE, ...objectStoreReaches(objectStore)],
+                needs: lakehouse.needs,
+                reaches: [...lakehouse.reaches, ...objectStoreReaches(objectStore)],
                 // Drivers and executors (Spark creates them) connect, not a Deployment of ours.
                 clients: SPARK_LABELS,
                 uses: ["images", "sealingKey", "metrics", "apiServer"],
                 build: (ctx, f) => {
                     const image = f.images.build("spark-image", { repository: "spark", buildArgs: { SPARK_VERSION: settings.version }, tagLabel: settings.version, prebuilt: settings.image });
-                    const access = lakehouseAccess(ctx, warehouse, namespace);
+                    const access = lakehouseAccess(ctx, lakehouse, namespace);
                     const jobs = new SparkJobs(
                         "spark",
                         {
@@ -46,6 +45,7 @@ export function sparkService(settings: SparkSettings, objectStore: ObjectStoreSe
                             image: image.ref,
                             catalog: access.catalog,
                             s3Keys: access.s3Keys,
+                            catalogCredential: access.catalogCredential,
                             egress: access.egress,
                             apiServerCidrs: f.apiServer.cidrs,
                             metricsPeer: f.metrics.peer,

@@ -7,6 +7,7 @@
 import { ResourceSettings, Toleration } from "../../config/types";
 import { resourceRequirements } from "../meta/resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
+import { CATALOG_CREDENTIAL_ENV } from "../nessie/nessieProperties";
 
 /** The image's spark user. */
 export const SPARK_UID = 185;
@@ -34,7 +35,15 @@ export interface SparkDefaultsRendering {
     readonly driverServiceAccount: string;
     /** The Secret with Spark's S3 keys (keys SPARK_S3_ENV). */
     readonly s3Secret: string;
-    readonly catalog: { readonly uri: string; readonly warehouse: string; readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean } };
+    readonly catalog: {
+        readonly uri: string;
+        readonly warehouse: string;
+        readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
+        /** Spark's sign-in to the catalog (client credentials), when Nessie requires tokens. */
+        readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string };
+    };
+    /** The Secret with the catalog client's credential (key CATALOG_CREDENTIAL_ENV), when `catalog.oauth2` is set. */
+    readonly catalogSecret?: string;
     readonly templates?: string;
 }
 
@@ -68,6 +77,7 @@ export function sparkDefaults(r: SparkDefaultsRendering): ReadonlyMap<string, st
         [`${lakehouse}.s3.endpoint`, r.catalog.s3.endpoint],
         [`${lakehouse}.s3.path-style-access`, String(r.catalog.s3.pathStyle)],
         [`${lakehouse}.client.region`, r.catalog.s3.region],
+        ...catalogSignIn(lakehouse, r),
         ["spark.sql.defaultCatalog", "lakehouse"],
         ["spark.ui.prometheus.enabled", "true"],
         // Stable metric names (the default prefix is each application's id); the pod's labels tell applications apart.
@@ -83,6 +93,27 @@ export function sparkDefaults(r: SparkDefaultsRendering): ReadonlyMap<string, st
         map.set(key, value);
     }
     return map;
+}
+
+/**
+ * The catalog's OAuth2 settings. The credential is no setting: spark-submit writes every setting
+ * into the driver's ConfigMap, in plain text. The driver gets it as CATALOG_CREDENTIAL_ENV from
+ * the sealed Secret, and the job sets `spark.sql.catalog.<name>.credential` from it when it builds
+ * its session (images/spark/jobs); the UI redacts it.
+ */
+function catalogSignIn(lakehouse: string, r: SparkDefaultsRendering): [string, string][] {
+    const oauth2 = r.catalog.oauth2;
+    if (!oauth2) return [];
+    if (!r.catalogSecret) throw new Error("spark-defaults.conf: the catalog signs in with OAuth2 but no Secret holds its credential");
+    return [
+        [`${lakehouse}.rest.auth.type`, "oauth2"],
+        [`${lakehouse}.oauth2-server-uri`, oauth2.tokenEndpoint],
+        [`${lakehouse}.scope`, oauth2.scope],
+        // A token near its expiry is fetched again with the credential (Keycloak exchanges only for clients allowed to).
+        [`${lakehouse}.token-exchange-enabled`, "false"],
+        [`spark.kubernetes.driver.secretKeyRef.${CATALOG_CREDENTIAL_ENV}`, `${r.catalogSecret}:${CATALOG_CREDENTIAL_ENV}`],
+        ["spark.redaction.regex", "(?i)secret|password|token|access[.]?key|credential"],
+    ];
 }
 
 export function renderSparkDefaults(settings: ReadonlyMap<string, string>): string {

@@ -18,11 +18,14 @@ import { SealingKey } from "../secrets/sealedSecret";
 import { PeerSelector } from "../web/networkPolicies";
 import { SPARK_PATHS, SPARK_UI_PORT, SPARK_UID, SparkDefaultsRendering, podTemplate, renderSparkDefaults, sparkDefaults } from "./sparkDefaults";
 import { sparkResourceConf } from "./sparkResources";
+import { CATALOG_CREDENTIAL_ENV } from "../nessie/nessieProperties";
 
 /** Kubernetes names of Spark's objects. */
 export const SPARK_NAMES = {
     conf: "spark-conf",
     s3: "spark-s3",
+    /** The catalog client's credential (drivers only: executors never call the catalog). */
+    catalog: "spark-catalog",
     /** Runs spark-submit: creates the driver pod, its ConfigMaps and Service, and watches it. */
     submitter: "spark-submit",
     /** The drivers: create and delete executors and their ConfigMaps, Services and volumes. */
@@ -62,7 +65,9 @@ export interface SparkJobsArgs {
     readonly catalog: pulumi.Input<SparkDefaultsRendering["catalog"]>;
     /** Spark's own keys on the warehouse bucket. */
     readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
-    /** Where Spark pods may connect beyond each other: Nessie and the object store. */
+    /** The catalog client's `<id>:<secret>`, when Nessie requires tokens (the catalog's `oauth2` says where to use it). */
+    readonly catalogCredential?: pulumi.Output<string>;
+    /** Where Spark pods may connect beyond each other: Nessie, Keycloak and the object store. */
     readonly egress: readonly EgressRule[];
     /** Addresses of the API server (submitters and drivers call it). */
     readonly apiServerCidrs: readonly string[];
@@ -84,8 +89,16 @@ export class SparkJobs extends pulumi.ComponentResource {
             { namespace: args.namespace, secretName: SPARK_NAMES.s3, labels, sealingKey: args.sealingKey, data: { AWS_ACCESS_KEY_ID: args.s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: args.s3Keys.secretAccessKey } },
             { parent: this },
         );
+        if (args.catalogCredential) {
+            new PlatformSecret(
+                `${name}-catalog`,
+                { namespace: args.namespace, secretName: SPARK_NAMES.catalog, labels, sealingKey: args.sealingKey, data: { [CATALOG_CREDENTIAL_ENV]: args.catalogCredential } },
+                { parent: this },
+            );
+        }
+        const catalogSecret = args.catalogCredential ? SPARK_NAMES.catalog : undefined;
         this.defaults = pulumi.all([args.namespace, args.image, args.catalog]).apply(([namespace, image, catalog]) =>
-            renderSparkDefaults(sparkDefaults({ master: "k8s://https://kubernetes.default.svc", namespace, image, driverServiceAccount: SPARK_NAMES.driver, s3Secret: SPARK_NAMES.s3, catalog })),
+            renderSparkDefaults(sparkDefaults({ master: "k8s://https://kubernetes.default.svc", namespace, image, driverServiceAccount: SPARK_NAMES.driver, s3Secret: SPARK_NAMES.s3, catalog, catalogSecret })),
         );
         const podLabels = (role: "driver" | "executor") => ({ ...SPARK_LABELS, "app.kubernetes.io/part-of": labels["app.kubernetes.io/part-of"], "app.kubernetes.io/component": role });
         const template = (role: "driver" | "executor") => yaml.dump(podTemplate({ role, labels: podLabels(role), resources: role === "driver" ? s.driver : s.executor, tolerations: s.tolerations }), { noRefs: true, lineWidth: -1 });

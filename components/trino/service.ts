@@ -3,9 +3,8 @@
 // is published on (dev, until users authenticate) and what is watched of it.
 import { ObjectStoreSettings, TrinoSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { NESSIE_SERVICE, lakehouseAccess } from "../nessie/service";
+import { lakehouseAccess, lakehouseNeeds } from "../nessie/service";
 import { objectStoreReaches } from "../objectstore/grants";
-import { bucketNeed } from "../objectstore/identities";
 import { routeHost } from "../web/siteIngress";
 import { trinoDashboard } from "./dashboard";
 import { TRINO_METRIC_SOURCES, trinoAlerts, trinoScrapeTargets } from "./monitoring";
@@ -19,8 +18,8 @@ export const TRINO_IDENTITY = "trino";
 export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSettings, warehouseBucket: string, scope: ServiceScope): PlatformService {
     const namespace = scope.namespaces.engines;
     const endpoint = { name: TRINO_SERVICE, namespace, podLabels: trinoPodLabels("coordinator"), ports: [TRINO_PORT] };
-    // CREATE TABLE and INSERT write data files; Nessie writes the metadata.
-    const warehouse = bucketNeed(TRINO_IDENTITY, warehouseBucket, "write");
+    // CREATE TABLE and INSERT write data files; Nessie writes the metadata. Trino renews its catalog tokens by exchanging them.
+    const lakehouse = lakehouseNeeds(TRINO_IDENTITY, warehouseBucket, scope, true);
     return {
         name: TRINO_SERVICE,
         endpoint,
@@ -34,14 +33,14 @@ export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSe
         parts: [
             part({
                 name: "cluster",
-                needs: [warehouse],
-                reaches: [NESSIE_SERVICE, ...objectStoreReaches(objectStore)],
+                needs: lakehouse.needs,
+                reaches: [...lakehouse.reaches, ...objectStoreReaches(objectStore)],
                 // Workers read and write the warehouse too: every node is the client, not only the coordinator.
                 clients: TRINO_LABELS,
                 uses: ["images", "sealingKey", "placement", "metrics", "ingress", "environment"],
                 build: (ctx, f) => {
                     const image = f.images.thirdParty("trino", settings.image);
-                    const access = lakehouseAccess(ctx, warehouse, namespace);
+                    const access = lakehouseAccess(ctx, lakehouse, namespace);
                     const cluster = new TrinoCluster(
                         "trino",
                         {
@@ -51,6 +50,7 @@ export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSe
                             image,
                             catalog: access.catalog.apply(({ uri, ...rest }) => ({ restUri: uri, ...rest })),
                             s3Keys: access.s3Keys,
+                            catalogCredential: access.catalogCredential,
                             egress: access.egress,
                             metricsPeer: f.metrics.peer,
                             ingressPeer: settings.ingress ? f.ingress.peer : undefined,

@@ -49,7 +49,9 @@ export interface TrinoClusterArgs {
     readonly catalog: pulumi.Input<LakehouseCatalogRendering>;
     /** Trino's own keys on the warehouse bucket. */
     readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
-    /** Where Trino may connect beyond its own nodes: Nessie and the object store. */
+    /** The catalog client's `<id>:<secret>`, when Nessie requires tokens (the catalog's `oauth2` says where to use it). */
+    readonly catalogCredential?: pulumi.Output<string>;
+    /** Where Trino may connect beyond its own nodes: Nessie, Keycloak and the object store. */
     readonly egress: readonly EgressRule[];
     /** Prometheus' pods, let in on the HTTP port (/metrics). */
     readonly metricsPeer: PeerSelector;
@@ -68,9 +70,9 @@ export class TrinoCluster extends pulumi.ComponentResource {
         super("platform:data:TrinoCluster", name, {}, opts);
         const s = args.settings;
         const discoveryUri = pulumi.interpolate`http://${TRINO_NAMES.service}.${args.namespace}.svc.cluster.local:${TRINO_PORT}`;
-        const secretName = this.secrets(name, args);
-        this.node(name, "coordinator", s.coordinator, 1, args, discoveryUri, secretName);
-        if (s.workers > 0) this.node(name, "worker", s.worker, s.workers, args, discoveryUri, secretName);
+        const secrets = this.secrets(name, args);
+        this.node(name, "coordinator", s.coordinator, 1, args, discoveryUri, secrets);
+        if (s.workers > 0) this.node(name, "worker", s.worker, s.workers, args, discoveryUri, secrets);
         const labels = this.labels("coordinator", args);
         new k8s.core.v1.Service(
             `${name}-service`,
@@ -94,9 +96,15 @@ export class TrinoCluster extends pulumi.ComponentResource {
         return { ...standardLabels({ name: "trino", instance: TRINO_NAMES[role], component: `query-${role}`, version }), ...trinoPodLabels(role) };
     }
 
-    /** The catalog's S3 keys and the nodes' shared secret, sealed. */
-    private secrets(name: string, args: TrinoClusterArgs): pulumi.Output<string> {
+    /** The catalog's S3 keys and client credential, and the nodes' shared secret, sealed: the variables the files name. */
+    private secrets(name: string, args: TrinoClusterArgs): { name: pulumi.Output<string>; variables: string[] } {
         const shared = new random.RandomPassword(`${name}-shared-secret`, { length: 48, special: false }, { parent: this }).result;
+        const data: Record<string, pulumi.Output<string>> = {
+            [TRINO_ENV.accessKey]: args.s3Keys.accessKeyId,
+            [TRINO_ENV.secretKey]: args.s3Keys.secretAccessKey,
+            [TRINO_ENV.sharedSecret]: shared,
+            ...(args.catalogCredential ? { [TRINO_ENV.catalogCredential]: args.catalogCredential } : {}),
+        };
         const secret = new PlatformSecret(
             `${name}-secrets`,
             {
@@ -104,15 +112,15 @@ export class TrinoCluster extends pulumi.ComponentResource {
                 secretName: TRINO_NAMES.secrets,
                 labels: this.labels("coordinator", args),
                 sealingKey: args.sealingKey,
-                data: { [TRINO_ENV.accessKey]: args.s3Keys.accessKeyId, [TRINO_ENV.secretKey]: args.s3Keys.secretAccessKey, [TRINO_ENV.sharedSecret]: shared },
+                data,
             },
             { parent: this },
         );
-        return secret.secretName;
+        return { name: secret.secretName, variables: Object.keys(data) };
     }
 
     /** One role: its etc/ ConfigMap and Deployment. */
-    private node(name: string, role: TrinoRole, node: TrinoNodeSettings, replicas: number, args: TrinoClusterArgs, discoveryUri: pulumi.Output<string>, secretName: pulumi.Output<string>): void {
+    private node(name: string, role: TrinoRole, node: TrinoNodeSettings, replicas: number, args: TrinoClusterArgs, discoveryUri: pulumi.Output<string>, secrets: { name: pulumi.Output<string>; variables: string[] }): void {
         const s = args.settings;
         const labels = this.labels(role, args);
         const podLabels = trinoPodLabels(role);
@@ -139,7 +147,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const worker = role === "worker";
-        const env = Object.values(TRINO_ENV).map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: secretName, key: variable } } }));
+        const env = secrets.variables.map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: secrets.name, key: variable } } }));
         const container = {
             name: "trino",
             image: args.image,

@@ -25,6 +25,8 @@ export const TRINO_ENV = {
     accessKey: "TRINO_S3_ACCESS_KEY",
     secretKey: "TRINO_S3_SECRET_KEY",
     sharedSecret: "TRINO_SHARED_SECRET",
+    /** The catalog client's `<id>:<secret>` (when Nessie requires tokens). */
+    catalogCredential: "TRINO_CATALOG_CREDENTIAL",
 } as const;
 
 export type TrinoRole = "coordinator" | "worker";
@@ -56,6 +58,8 @@ export interface LakehouseCatalogRendering {
     /** The warehouse name Nessie knows (its default warehouse). */
     readonly warehouse: string;
     readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
+    /** Trino's sign-in to the catalog (client credentials; the credential is TRINO_ENV.catalogCredential), when Nessie requires tokens. */
+    readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string };
 }
 
 /** node.environment from the stack's environment name (Trino allows [a-z0-9_]). */
@@ -131,6 +135,17 @@ export function renderLakehouseCatalog(r: LakehouseCatalogRendering): string {
         ["iceberg.rest-catalog.warehouse", r.warehouse],
         "Trino brings its own keys (Nessie signs no requests and vends no credentials).",
         ["iceberg.rest-catalog.vended-credentials-enabled", false],
+        ...(r.oauth2
+            ? [
+                  "Nessie requires a token of the platform realm: Trino's own client (client credentials at the realm's token endpoint in the cluster).",
+                  ["iceberg.rest-catalog.security", "OAUTH2"] as const,
+                  ["iceberg.rest-catalog.oauth2.credential", `\${ENV:${TRINO_ENV.catalogCredential}}`] as const,
+                  ["iceberg.rest-catalog.oauth2.server-uri", r.oauth2.tokenEndpoint] as const,
+                  ["iceberg.rest-catalog.oauth2.scope", r.oauth2.scope] as const,
+                  "Renewed before expiry by token exchange (the client may exchange its own tokens).",
+                  ["iceberg.rest-catalog.oauth2.token-refresh-enabled", true] as const,
+              ]
+            : []),
         ["iceberg.file-format", "PARQUET"],
         ["fs.native-s3.enabled", true],
         ["s3.endpoint", r.s3.endpoint],

@@ -6,9 +6,12 @@ Each op is one JSON object per line of output:
   {"op": "create", "namespace": n, "table": t}        -> {"metadata_location": ..., "location": ...}
   {"op": "append", "namespace": n, "table": t, "ids": [..]} -> {"snapshot_id": ..., "metadata_location": ...}
   {"op": "read", "namespace": n, "table": t}          -> {"ids": [...], "snapshot_id": ..., "metadata_location": ...}
-The client brings its own S3 keys (the platform's decision: every engine is its own identity).
+The client brings its own S3 keys (the platform's decision: every engine is its own identity), and
+signs in to the catalog with its own client of the platform realm when LAKEHOUSE_CATALOG_CREDENTIAL
+("<id>:<secret>") is set, at LAKEHOUSE_CATALOG_OAUTH2_SERVER_URI with LAKEHOUSE_CATALOG_SCOPE.
 """
 import json
+import os
 import sys
 
 import pyarrow as pa
@@ -21,9 +24,17 @@ SCHEMA = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2,
 
 def main():
     uri, endpoint, access_key, secret_key, region = sys.argv[1:6]
+    sign_in = {}
+    if os.environ.get("LAKEHOUSE_CATALOG_CREDENTIAL"):
+        sign_in = {
+            "credential": os.environ["LAKEHOUSE_CATALOG_CREDENTIAL"],
+            "oauth2-server-uri": os.environ["LAKEHOUSE_CATALOG_OAUTH2_SERVER_URI"],
+            "scope": os.environ["LAKEHOUSE_CATALOG_SCOPE"],
+        }
     catalog = RestCatalog(
         "nessie",
         uri=uri,
+        **sign_in,
         **{"s3.endpoint": endpoint, "s3.access-key-id": access_key, "s3.secret-access-key": secret_key, "s3.region": region},
     )
     for op in json.load(sys.stdin):

@@ -4,7 +4,9 @@
 // addresses, ports and paths differ: the catalog tier checks that against the plan).
 import * as assert from "assert";
 import { randomBytes } from "crypto";
-import { nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../../components/nessie/nessieProperties";
+import { issuer } from "../../components/keycloak/keycloakConfig";
+import { NESSIE_AUDIENCE, OidcAuthentication, nessieJvmOptions, renderNessieProperties, renderNessieSecrets } from "../../components/nessie/nessieProperties";
+import { routeHost } from "../../components/web/siteIngress";
 import { NESSIE_DATABASE, NESSIE_IDENTITY } from "../../components/nessie/service";
 import { bucketInitScript } from "../../components/objectstore/seaweedfsCommands";
 import { resolveConfig } from "../../config";
@@ -38,11 +40,20 @@ export interface CatalogStack {
     stop(): Promise<void>;
 }
 
+/** What Nessie is started with when the stack has a realm: the program's values, with Keycloak's local realm URL for the Service's. */
+export function localAuthentication(config: PlatformConfig, realmUrl: string | undefined): OidcAuthentication | undefined {
+    if (!config.keycloak.enabled) return undefined;
+    if (!realmUrl) throw new Error("the stack has a realm (keycloak.enabled): Nessie requires its tokens, so the catalog stack needs the local realm's URL");
+    return { realmUrl, issuer: issuer(routeHost(config.keycloak.host, config.domain)), audience: NESSIE_AUDIENCE };
+}
+
 /**
  * Starts the backends for `config` with the keyed identities: `replicas` Nessie replicas (default:
- * the stack's), each on its own loopback address (127.0.0.2, ...) and the same ports.
+ * the stack's), each on its own loopback address (127.0.0.2, ...) and the same ports. With a realm
+ * in the stack, Nessie requires tokens of the realm at `realmUrl` (which may start later).
  */
-export async function startCatalogStack(config: PlatformConfig, keyed: readonly Keyed[], replicas = config.nessie.replicas): Promise<CatalogStack> {
+export async function startCatalogStack(config: PlatformConfig, keyed: readonly Keyed[], replicas = config.nessie.replicas, realmUrl?: string): Promise<CatalogStack> {
+    const authentication = localAuthentication(config, realmUrl);
     const settings = config.nessie;
     const tools = setupCatalogTools();
     const since = Date.now();
@@ -76,6 +87,7 @@ export async function startCatalogStack(config: PlatformConfig, keyed: readonly 
                     peers: replicas > 1 ? addresses.map((a) => `=${a}`).join(",") : undefined,
                     secretsFile,
                     ports,
+                    authentication,
                 }) + `quarkus.http.host=${address}\nquarkus.management.host=${address}\n`;
             rendered.set(address, properties);
             return {

@@ -9,6 +9,7 @@ are collected across all references by Nessie's own GC. Prints one JSON line per
 
 import argparse
 import json
+import os
 
 from pyspark.sql import SparkSession
 
@@ -27,7 +28,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalog", required=True)
     args = parser.parse_args()
-    spark = SparkSession.builder.appName("iceberg-maintenance").getOrCreate()
+    builder = SparkSession.builder.appName("iceberg-maintenance")
+    # The catalog client's "<id>:<secret>" when the catalog requires tokens: the driver has it from a
+    # sealed Secret, never as a setting (spark-submit writes settings into a ConfigMap in plain text).
+    credential = os.environ.get("LAKEHOUSE_CATALOG_CREDENTIAL")
+    if credential:
+        builder = builder.config(f"spark.sql.catalog.{args.catalog}.credential", credential)
+    spark = builder.getOrCreate()
     system = f"{quoted(args.catalog)}.system"
     for namespace, table in tables(spark, args.catalog):
         name = f"{namespace}.{table}"
