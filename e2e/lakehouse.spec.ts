@@ -18,6 +18,9 @@ import { parseProperties as props } from "../test/support/properties";
 import { rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { CatalogStack, startCatalogStack } from "./catalog/stack";
+import { LocalRealm, realmPort, stackClients, startLocalRealm } from "./identity/localRealm";
+import { CATALOG_CREDENTIAL_ENV } from "../components/nessie/nessieProperties";
+import { CATALOG_TOKEN_SCOPE, catalogClientId } from "../components/nessie/service";
 import { LocalTrino, TrinoNode, setupTrino, trinoQuery } from "./lakehouse/localTrino";
 import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { port } from "./objectstore/localStore";
@@ -33,12 +36,12 @@ import { SPARK_NAMES, sparkSubmitConf } from "../components/spark/sparkJobs";
 import { LocalSpark, SPARK_JOBS_DIR, setupSpark, sparkSubmit, sparkSubmitAsync } from "./lakehouse/localSpark";
 
 /** Keys whose values are addresses, ports or paths: a local run may change them. */
-const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "s3.endpoint", "security.config-file"];
+const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "iceberg.rest-catalog.oauth2.server-uri", "s3.endpoint", "security.config-file"];
 /** Keys derived from the heap, which the local run makes smaller (two JVMs beside Nessie on one machine). */
 const HEAP_KEYS = ["query.max-memory", "query.max-memory-per-node", "memory.heap-headroom-per-node"];
 const LOCAL_HEAP = "1Gi";
 /** spark-defaults.conf keys a local run changes: addresses and the image (spark-submit's --master local and --deploy-mode client override the first two). */
-const SPARK_LOCAL_KEYS = ["spark.sql.catalog.lakehouse.uri", "spark.sql.catalog.lakehouse.s3.endpoint", "spark.kubernetes.container.image"];
+const SPARK_LOCAL_KEYS = ["spark.sql.catalog.lakehouse.uri", "spark.sql.catalog.lakehouse.s3.endpoint", "spark.sql.catalog.lakehouse.oauth2-server-uri", "spark.kubernetes.container.image"];
 
 /** The part of a Spark run's output that says what failed: a Python traceback (spark-submit passes a Python driver's stderr to its stdout), else the exceptions. */
 function sparkErrors(stderr: string): string {
@@ -73,17 +76,27 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     let sparkEnv: Record<string, string> = {};
     let sparkConfDir = "";
     let sparkDefaultsText = "";
+    let realm: LocalRealm;
+    const trinoClient = catalogClientId(TRINO_IDENTITY);
+    const sparkClient = catalogClientId(SPARK_IDENTITY);
+    const credential = (clientId: string) => `${clientId}:${realm.secret(clientId)}`;
 
     before(async function () {
         const tools = setupTrino();
         report(`setup (trino-server 476, ${tools.javaHome}): ${seconds(tools.ms)}`);
-        stack = await startCatalogStack(config, keyed, 1);
+        const realmPorts = await realmPort();
+        stack = await startCatalogStack(config, keyed, 1, realmPorts.realmUrl);
         report(`backends (PostgreSQL, SeaweedFS, Nessie): ${seconds(stack.figures.totalMs)}`);
+        // The realm with the engines' catalog clients as Trino's and Spark's services ask for them: Nessie requires their tokens.
+        realm = await startLocalRealm(stack.pg, config, stackClients(config, [trinoClient, sparkClient]), realmPorts);
+        report(`Keycloak with the engines' catalog clients: ready after ${seconds(realm.figures.readyMs)}, realm synced in ${seconds(realm.figures.syncMs)}`);
+        const oauth2 = { tokenEndpoint: realm.tokenEndpoint, scope: CATALOG_TOKEN_SCOPE };
         const own = as(TRINO_IDENTITY);
         trino = new LocalTrino(tempDir("trino"), tools.server, tools.javaHome, {
             [TRINO_ENV.accessKey]: own.accessKey,
             [TRINO_ENV.secretKey]: own.secretKey,
             [TRINO_ENV.sharedSecret]: "e2e-shared-secret-of-the-local-trino-nodes-000",
+            [TRINO_ENV.catalogCredential]: credential(trinoClient),
         });
         const ports = { coordinator: await port(), worker: await port() };
         const files = (role: TrinoRole) => {
@@ -100,7 +113,7 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
                     dataDir: tempDir(`trino-${role}-data`),
                     etcDir: trino.etcOf(`trino-${role}-0`),
                 },
-                { restUri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true } },
+                { restUri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true }, oauth2 },
             );
             rendered.set(role, f);
             return f;
@@ -115,7 +128,8 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         spark = await setupSpark();
         sparkVersion = /__version__[^=]*=\s*['"]([^'"]+)/.exec(fs.readFileSync(path.join(spark.home, "version.py"), "utf8"))![1];
         const ownSpark = as(SPARK_IDENTITY);
-        sparkEnv = { AWS_ACCESS_KEY_ID: ownSpark.accessKey, AWS_SECRET_ACCESS_KEY: ownSpark.secretKey, AWS_REGION: config.objectStore.region };
+        // The driver's variables as the pod has them: the S3 keys and the catalog credential from their Secrets.
+        sparkEnv = { AWS_ACCESS_KEY_ID: ownSpark.accessKey, AWS_SECRET_ACCESS_KEY: ownSpark.secretKey, AWS_REGION: config.objectStore.region, [CATALOG_CREDENTIAL_ENV]: credential(sparkClient) };
         sparkConfDir = tempDir("spark-conf");
         sparkDefaultsText = renderSparkDefaults(
             sparkDefaults({
@@ -124,7 +138,8 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
                 image: "spark:local",
                 driverServiceAccount: SPARK_NAMES.driver,
                 s3Secret: SPARK_NAMES.s3,
-                catalog: { uri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true } },
+                catalogSecret: SPARK_NAMES.catalog,
+                catalog: { uri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true }, oauth2 },
             }),
         );
         fs.writeFileSync(path.join(sparkConfDir, "spark-defaults.conf"), sparkDefaultsText);
@@ -135,8 +150,10 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         if (incomplete) {
             for (const n of trino?.nodes ?? []) console.log(trino.tail(n));
             if (stack) console.log(stack.tails());
+            if (realm) console.log(realm.tail());
         }
         await trino?.stopAll();
+        await realm?.stop();
         await stack?.stop();
         figures.print();
     });
@@ -207,10 +224,30 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         const data = files.filter((k) => /\/data\/.*\.parquet$/.test(k));
         assert.ok(data.length >= 1, files.join("\n"));
         assert.ok(files.some((k) => /\/metadata\/.*\.metadata\.json$/.test(k)), "table metadata");
-        const entries = (await (await fetch(`http://${stack.replicas[0].address}:${stack.ports.http}/api/v2/trees/main/entries`)).json()) as { entries: { name: { elements: string[] }; type: string }[] };
+        const nessieApi = `http://${stack.replicas[0].address}:${stack.ports.http}/api/v2/trees/main/entries`;
+        assert.strictEqual((await fetch(nessieApi)).status, 401, "Nessie requires a token: Trino's commits came with its client's");
+        const entries = (await (await fetch(nessieApi, { headers: { Authorization: `Bearer ${await realm.token(trinoClient)}` } })).json()) as { entries: { name: { elements: string[] }; type: string }[] };
         const found = entries.entries.map((e) => `${e.type}:${e.name.elements.join(".")}`);
         assert.ok(found.includes("ICEBERG_TABLE:e2e.orders"), found.join(", "));
         report(`warehouse files of e2e.orders: ${files.length} (${data.length} Parquet); Nessie's main branch holds ${found.join(", ")}`);
+    });
+
+    it("Trino's catalog client may renew its token the way Trino does it, by exchanging it (and Spark's may not)", async () => {
+        const exchange = async (clientId: string) => {
+            const res = await fetch(realm.tokenEndpoint, {
+                method: "POST",
+                headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(credential(clientId)).toString("base64")}` },
+                body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: await realm.token(clientId), subject_token_type: "urn:ietf:params:oauth:token-type:access_token", scope: CATALOG_TOKEN_SCOPE }),
+            });
+            return { status: res.status, body: (await res.json()) as { access_token?: string } };
+        };
+        const trinoRenewal = await exchange(trinoClient);
+        assert.strictEqual(trinoRenewal.status, 200, JSON.stringify(trinoRenewal.body));
+        const aud = JSON.parse(Buffer.from(trinoRenewal.body.access_token!.split(".")[1], "base64url").toString("utf8")).aud;
+        assert.ok([aud].flat().includes("nessie"), `the renewed token is for Nessie: ${JSON.stringify(aud)}`);
+        const sparkRenewal = await exchange(sparkClient);
+        report(`token exchange: ${trinoClient} ${trinoRenewal.status} (aud ${JSON.stringify(aud)}), ${sparkClient} ${sparkRenewal.status}`);
+        assert.notStrictEqual(sparkRenewal.status, 200, "Spark fetches a new token instead: its client may not exchange");
     });
 
     it("serves the data after a restart of every Trino node", async () => {
