@@ -350,7 +350,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         charts: CHARTS,
         observability: observability("medium"),
         nessie: nessie(2, 256, resources("500m", "1Gi", "2", "1536Mi")),
-        trino: trino(2, resources("500m", "2Gi", "2", "3Gi"), resources("1", "3Gi", "2", "4Gi"), { gracePeriodSeconds: 30, drainSeconds: 300 }),
+        trino: trino(2, resources("500m", "2Gi", "2", "3Gi"), resources("1", "3Gi", "2", "4Gi"), { gracePeriodSeconds: 30, drainSeconds: 300 }, { host: "trino" }),
         spark: spark(resources("500m", "1Gi", "1", "2Gi"), resources("500m", "2Gi", "1", "2Gi"), [icebergMaintenance("30 4 * * *", 1)]),
         // A leader and a standby JobManager (Kubernetes HA); two TaskManagers of two slots.
         flink: flink(true, 2, 2, 2, resources("250m", "1Gi", "1", "1Gi"), resources("500m", "2Gi", "2", "2Gi")),
@@ -417,7 +417,7 @@ const STRUCTURED: Readonly<Record<Environment, StructuredDefaults>> = {
         charts: CHARTS,
         observability: observability("large"),
         nessie: nessie(2, 512, resources("1", "2Gi", "2", "2Gi")),
-        trino: trino(3, resources("1", "4Gi", "4", "6Gi"), resources("2", "8Gi", "4", "12Gi"), { gracePeriodSeconds: 60, drainSeconds: 900 }),
+        trino: trino(3, resources("1", "4Gi", "4", "6Gi"), resources("2", "8Gi", "4", "12Gi"), { gracePeriodSeconds: 60, drainSeconds: 900 }, { host: "trino" }),
         spark: spark(resources("1", "2Gi", "2", "4Gi"), resources("1", "4Gi", "2", "4Gi"), [icebergMaintenance("30 4 * * *", 2)]),
         // A leader and a standby JobManager (Kubernetes HA); three TaskManagers of four slots.
         flink: flink(true, 2, 3, 4, resources("500m", "2Gi", "1", "2Gi"), resources("1", "4Gi", "4", "4Gi")),

@@ -703,6 +703,10 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     if (config.connect.enabled && config.connect.connectors.some((k) => k.capture) && !config.postgres.enabled) {
         c.fail("connect.connectors", config.connect.connectors.filter((k) => k.capture).map((k) => k.name), "no Debezium PostgreSQL connector, or postgres.enabled true");
     }
+    // Trino authenticates its users through the platform realm; without one it must not be published outside dev.
+    if (config.trino.enabled && config.trino.ingress && !config.keycloak.enabled && environment !== "dev") {
+        c.fail("trino.ingress", "set", `absent when environment is ${environment} and keycloak.enabled is false: Trino authenticates its users only through the platform realm`);
+    }
     if (config.trino.enabled && !config.nessie.enabled) {
         c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");
     }

@@ -20,6 +20,7 @@ import { PostgresServer, TOOLS_VENV, freePort, jmespath, postgresBinDir, startPo
 import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { BuiltDistribution, KeycloakNode, LocalKeycloak, builtDistribution, imageBuildOptions, imageVersion, jgroupsPort } from "./identity/localKeycloak";
+import { loginAt } from "./identity/localRealm";
 import { plannedObjectsOf } from "./patroni/planned";
 import { until } from "./patroni/processes";
 import { Figures, seconds } from "./support/figures";
@@ -55,32 +56,14 @@ function runSync(realmFile: string, url: string, adminSecret: string): Promise<{
     });
 }
 
-/** A browser's login against a node's internal address, as the ingress forwards it: a cookie jar, the login form, the redirect's code. */
+/** A browser's login against a node's internal address, as the ingress forwards it: the authorization request with PKCE, the login form, the redirect's code. */
 async function authorizationCodeLogin(base: string, client: string, redirectUri: string, user: string, password: string, scope = "openid"): Promise<{ code: string; verifier: string; location: string }> {
-    const jar = new Map<string, string>();
-    const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": PUBLIC_HOST, "X-Forwarded-Port": "443" };
-    const keep = (res: Response) => {
-        for (const c of res.headers.getSetCookie()) {
-            const [pair] = c.split(";");
-            const at = pair.indexOf("=");
-            jar.set(pair.slice(0, at), pair.slice(at + 1));
-        }
-    };
-    const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
     const verifier = randomBytes(48).toString("base64url");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
     const query = new URLSearchParams({ client_id: client, response_type: "code", scope, state: "e2e-state", nonce: "e2e-nonce", redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: "S256" });
-    const page = await fetch(`${base}/realms/${REALM}/protocol/openid-connect/auth?${query}`, { headers: forwarded, redirect: "manual" });
-    keep(page);
-    const html = await page.text();
-    const action = /action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-    if (!action) throw new Error(`no login form (HTTP ${page.status}): ${html.slice(0, 300)}`);
-    // The form posts to the public host; the ingress would send it to a node: here, to this one.
-    const post = `${base}${new URL(action).pathname}${new URL(action).search}`;
-    const res = await fetch(post, { method: "POST", headers: { ...forwarded, "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies() }, body: new URLSearchParams({ username: user, password }), redirect: "manual" });
-    const location = res.headers.get("location") ?? "";
-    const code = new URL(location || "https://invalid/").searchParams.get("code");
-    if (res.status !== 302 || !code) throw new Error(`login of ${user} did not redirect with a code (HTTP ${res.status}, location ${location})`);
+    const { location } = await loginAt(base, `/realms/${REALM}/protocol/openid-connect/auth?${query}`, PUBLIC_HOST, user, password);
+    const code = new URL(location).searchParams.get("code");
+    if (!code) throw new Error(`login of ${user} did not redirect with a code (location ${location})`);
     return { code, verifier, location };
 }
 

@@ -18,10 +18,14 @@ import { parseProperties as props } from "../test/support/properties";
 import { rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { CatalogStack, startCatalogStack } from "./catalog/stack";
-import { LocalRealm, realmPort, stackClients, startLocalRealm } from "./identity/localRealm";
+import { LocalRealm, loginAt, realmPort, stackClients, startLocalRealm } from "./identity/localRealm";
 import { CATALOG_CREDENTIAL_ENV } from "../components/nessie/nessieProperties";
 import { CATALOG_TOKEN_SCOPE, catalogClientId } from "../components/nessie/service";
-import { LocalTrino, TrinoNode, setupTrino, trinoQuery } from "./lakehouse/localTrino";
+import { LocalTrino, TrinoNode, forwardedAs, httpsGet, localKeystore, setupTrino, trinoQuery } from "./lakehouse/localTrino";
+import { TRINO_AUDIENCE, TRINO_AUTH_ENV } from "../components/trino/trinoAuthentication";
+import { TRINO_CLIENTS } from "../components/trino/service";
+import { routeHost } from "../components/web/siteIngress";
+import { OidcClientRequest } from "../components/keycloak/realm";
 import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { port } from "./objectstore/localStore";
 import { Figures, seconds } from "./support/figures";
@@ -36,7 +40,19 @@ import { SPARK_NAMES, sparkSubmitConf } from "../components/spark/sparkJobs";
 import { LocalSpark, SPARK_JOBS_DIR, setupSpark, sparkSubmit, sparkSubmitAsync } from "./lakehouse/localSpark";
 
 /** Keys whose values are addresses, ports or paths: a local run may change them. */
-const LOCAL_KEYS = ["http-server.http.port", "discovery.uri", "node.data-dir", "iceberg.rest-catalog.uri", "iceberg.rest-catalog.oauth2.server-uri", "s3.endpoint", "security.config-file"];
+const LOCAL_KEYS = [
+    "http-server.http.port",
+    "http-server.https.port",
+    "http-server.https.keystore.path",
+    "http-server.authentication.oauth2.token-url",
+    "http-server.authentication.oauth2.jwks-url",
+    "discovery.uri",
+    "node.data-dir",
+    "iceberg.rest-catalog.uri",
+    "iceberg.rest-catalog.oauth2.server-uri",
+    "s3.endpoint",
+    "security.config-file",
+];
 /** Keys derived from the heap, which the local run makes smaller (two JVMs beside Nessie on one machine). */
 const HEAP_KEYS = ["query.max-memory", "query.max-memory-per-node", "memory.heap-headroom-per-node"];
 const LOCAL_HEAP = "1Gi";
@@ -70,7 +86,16 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     let coordinator: TrinoNode;
     let worker: TrinoNode;
     const rendered = new Map<TrinoRole, Record<string, string>>();
-    const sql = (statement: string) => trinoQuery(coordinator.port, statement);
+    /** An analyst's client (tokens for Trino), as a tool that queries Trino signs in; and a person of the data-engineers group. */
+    const ANALYST: OidcClientRequest = { clientId: "e2e-analyst", kind: "service", redirectUris: [], requester: "e2e", audiences: [TRINO_AUDIENCE] };
+    const PERSON = "e2e-engineer";
+    const trinoHost = routeHost(settings.ingress!.host, config.domain);
+    let https = { port: 0, ca: "" };
+    /** A statement as the analyst, through the ingress's path (a fresh token each time: the tier outlives one). */
+    const sql = async (statement: string) => trinoQuery(coordinator.port, statement, { token: await realm.token(ANALYST.clientId), host: trinoHost });
+    /** The coordinator's /metrics as Prometheus scrapes it: HTTPS with the platform CA, a token of Trino's metrics client. */
+    const scrapeCoordinator = async (headers: Record<string, string> = {}) =>
+        httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, "localhost", { Authorization: `Bearer ${await realm.token(TRINO_CLIENTS.metrics)}`, Accept: "application/openmetrics-text;version=1.0.0", ...headers });
     let spark: LocalSpark;
     let sparkVersion = "";
     let sparkEnv: Record<string, string> = {};
@@ -88,8 +113,11 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         stack = await startCatalogStack(config, keyed, 1, realmPorts.realmUrl);
         report(`backends (PostgreSQL, SeaweedFS, Nessie): ${seconds(stack.figures.totalMs)}`);
         // The realm with the engines' catalog clients as Trino's and Spark's services ask for them: Nessie requires their tokens.
-        realm = await startLocalRealm(stack.pg, config, stackClients(config, [trinoClient, sparkClient]), realmPorts);
-        report(`Keycloak with the engines' catalog clients: ready after ${seconds(realm.figures.readyMs)}, realm synced in ${seconds(realm.figures.syncMs)}`);
+        realm = await startLocalRealm(stack.pg, config, [...stackClients(config, [trinoClient, sparkClient, TRINO_CLIENTS.login, TRINO_CLIENTS.metrics]), ANALYST], realmPorts, { [PERSON]: ["data-engineers"] });
+        report(`Keycloak with the engines' catalog clients and Trino's login and metrics clients: ready after ${seconds(realm.figures.readyMs)}, realm synced in ${seconds(realm.figures.syncMs)}`);
+        const keystorePassword = "e2e-keystore-password";
+        const tls = localKeystore(tempDir("trino-tls"), "localhost", keystorePassword);
+        https = { port: await port(), ca: tls.ca };
         const oauth2 = { tokenEndpoint: realm.tokenEndpoint, scope: CATALOG_TOKEN_SCOPE };
         const own = as(TRINO_IDENTITY);
         trino = new LocalTrino(tempDir("trino"), tools.server, tools.javaHome, {
@@ -97,6 +125,8 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
             [TRINO_ENV.secretKey]: own.secretKey,
             [TRINO_ENV.sharedSecret]: "e2e-shared-secret-of-the-local-trino-nodes-000",
             [TRINO_ENV.catalogCredential]: credential(trinoClient),
+            [TRINO_AUTH_ENV.clientSecret]: realm.secret(TRINO_CLIENTS.login),
+            [TRINO_AUTH_ENV.keystorePassword]: keystorePassword,
         });
         const ports = { coordinator: await port(), worker: await port() };
         const files = (role: TrinoRole) => {
@@ -112,6 +142,8 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
                     port: ports[role],
                     dataDir: tempDir(`trino-${role}-data`),
                     etcDir: trino.etcOf(`trino-${role}-0`),
+                    authentication:
+                        role === "coordinator" ? { issuer: realm.issuer, internalRealmUrl: realm.realmUrl, clientId: TRINO_CLIENTS.login, keystorePath: tls.keystore, httpsPort: https.port } : undefined,
                 },
                 { restUri: stack.icebergUri, warehouse: NESSIE_WAREHOUSE, s3: { endpoint: stack.s3Endpoint, region: config.objectStore.region, pathStyle: true }, oauth2 },
             );
@@ -161,10 +193,9 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     /** Until the coordinator counts `n` active nodes (itself included), read from the gauge TrinoWorkersMissing reads (a query would wait for a worker). */
     async function waitForNodes(n: number, timeoutMs = 180_000): Promise<number> {
         const started = Date.now();
-        const basic = `Basic ${Buffer.from(`${TRINO_SCRAPE_USER}:`).toString("base64")}`;
         let active: number | undefined;
         for (;;) {
-            const text = await (await fetch(`http://127.0.0.1:${coordinator.port}/metrics`, { headers: { Authorization: basic } })).text();
+            const { text } = await scrapeCoordinator();
             active = parseMetrics(text).find((m) => m.name === "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount")?.value;
             if (active === n) return Date.now() - started;
             if (Date.now() - started > timeoutMs) throw new Error(`the coordinator sees ${active} active nodes, not ${n}`);
@@ -195,6 +226,50 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         function planned(role: TrinoRole) {
             return objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${TRINO_NAMES[role]}-etc`).data["config.properties"];
         }
+    });
+
+    it("requires a login: no token, a token for another audience and plain HTTP are refused; the Web UI sends browsers to the realm's login page", async () => {
+        const statement = `http://127.0.0.1:${coordinator.port}/v1/statement`;
+        const post = (headers: Record<string, string>) => fetch(statement, { method: "POST", headers, body: "SELECT 1" });
+        const anonymous = await post({ "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost, "X-Trino-User": "anyone" });
+        const nessieToken = await realm.token(sparkClient);
+        const otherAudience = await post(forwardedAs({ token: nessieToken, host: trinoHost }));
+        const overHttp = await post({ Authorization: `Bearer ${await realm.token(ANALYST.clientId)}` });
+        report(`Trino without a token ${anonymous.status}, with a token for Nessie ${otherAudience.status}, with the analyst's over plain HTTP ${overHttp.status}`);
+        assert.deepStrictEqual([anonymous.status, otherAudience.status], [401, 401]);
+        assert.notStrictEqual(overHttp.status, 200, "bearer tokens only over TLS");
+        const ui = await fetch(`http://127.0.0.1:${coordinator.port}/ui/`, { headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost }, redirect: "manual" });
+        const location = new URL(ui.headers.get("location") ?? "https://invalid/");
+        assert.strictEqual(`${location.origin}${location.pathname}`, `${realm.issuer}/protocol/openid-connect/auth`, "to the public login page");
+        assert.deepStrictEqual([location.searchParams.get("client_id"), location.searchParams.get("redirect_uri")], [TRINO_CLIENTS.login, `https://${trinoHost}/oauth2/callback`]);
+        const [analyst] = (await sql("SELECT current_user")).rows[0] as string[];
+        assert.strictEqual(analyst, `service-account-${ANALYST.clientId}`, "a client is known by its service account's user name");
+    });
+
+    it("a person logs in to the Web UI through Keycloak's login page, and Trino knows them by their user name", async () => {
+        const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost, "X-Forwarded-Port": "443" };
+        const jar = new Map<string, string>();
+        const keep = (res: Response) => res.headers.getSetCookie().forEach((c) => { const [pair] = c.split(";"); const at = pair.indexOf("="); jar.set(pair.slice(0, at), pair.slice(at + 1)); });
+        const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+        const local = (uri: string) => `http://127.0.0.1:${coordinator.port}${new URL(uri).pathname}${new URL(uri).search}`;
+        const started = Date.now();
+        const ui = await fetch(`http://127.0.0.1:${coordinator.port}/ui/`, { headers: forwarded, redirect: "manual" });
+        keep(ui);
+        const auth = new URL(ui.headers.get("location")!);
+        const { location } = await loginAt(realm.base, `${auth.pathname}${auth.search}`, new URL(realm.issuer).host, PERSON, realm.password(PERSON));
+        assert.ok(location.startsWith(`https://${trinoHost}/oauth2/callback?`), location);
+        // The browser returns to Trino's callback through the ingress: Trino exchanges the code at Keycloak's Service.
+        const callback = await fetch(local(location), { headers: { ...forwarded, Cookie: cookies() }, redirect: "manual" });
+        keep(callback);
+        assert.ok([302, 303].includes(callback.status), `callback: HTTP ${callback.status} ${(await callback.text()).slice(0, 300)}`);
+        const info = await fetch(`http://127.0.0.1:${coordinator.port}/ui/api/cluster`, { headers: { ...forwarded, Cookie: cookies() } });
+        assert.strictEqual(info.status, 200, "the Web UI's API answers the signed-in browser");
+        // The UI's cookie holds the person's access token (no refresh tokens): Trino knows the bearer by their user name.
+        const cookie = [...jar].find(([k]) => /OAuth2-Token/i.test(k));
+        assert.ok(cookie, `Trino's token cookie among ${[...jar.keys()].join(", ")}`);
+        const [user] = (await trinoQuery(coordinator.port, "SELECT current_user", { token: decodeURIComponent(cookie[1]), host: trinoHost })).rows[0] as string[];
+        report(`Web UI login of ${PERSON} through Keycloak's login page and Trino's callback in ${seconds(Date.now() - started)}; as ${cookie[0]}'s bearer, current_user is ${user}`);
+        assert.strictEqual(user, PERSON);
     });
 
     it("creates a schema and a Parquet table in the lakehouse catalog, inserts 10,000 rows and reads the right count and aggregate", async () => {
@@ -325,20 +400,20 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         report(`iceberg-maintenance over ${tables.length} tables in ${seconds(Date.now() - started)} (${tables.map((t) => `${t.table}: ${t.rewrite_data_files.rewritten_data_files_count} data files and ${t.rewrite_manifests.rewritten_manifests_count} manifests rewritten`).join("; ")}); driver metrics: ${exported.size} series names`);
     });
 
-    it("serves every metric of its catalogue on /metrics to the scrape's user (Basic auth, no password), in OpenMetrics only", async () => {
-        const url = `http://127.0.0.1:${coordinator.port}/metrics`;
+    it("serves every metric of its catalogue: the coordinator at HTTPS to Prometheus' client (as the PodMonitor's oauth2 signs in), a worker to the scrape's user; OpenMetrics only", async () => {
         const basic = `Basic ${Buffer.from(`${TRINO_SCRAPE_USER}:`).toString("base64")}`;
-        const response = await fetch(url, { headers: { Authorization: basic, Accept: "application/openmetrics-text;version=1.0.0,text/plain;q=0.5" } });
+        const response = await scrapeCoordinator();
         assert.strictEqual(response.status, 200);
-        const text = await response.text();
+        const text = response.text;
         const exported = exportedNames(text);
         const catalogue = TRINO_METRIC_SOURCES.trino.metrics.flatMap(seriesNames);
         assert.deepStrictEqual(catalogue.filter((m) => !exported.has(m)), [], "in the catalogue (read by alerts and the dashboard), not exported");
         // The worker serves its own pool's gauges, which the dashboard reads per node.
         const workerText = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`, { headers: { Authorization: basic } })).text();
         assert.ok(exportedNames(workerText).has("trino_memory_type_MemoryPool_name_general_MaxBytes"));
-        assert.strictEqual((await fetch(url)).status, 401, "no user, no metrics");
-        assert.strictEqual((await fetch(url, { headers: { Authorization: basic, Accept: "text/plain;version=0.0.4" } })).status, 406, "only OpenMetrics");
+        assert.strictEqual((await httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, "localhost")).status, 401, "no token, no metrics");
+        assert.strictEqual((await scrapeCoordinator({ Authorization: basic })).status, 401, "a user name is not enough on the coordinator any more");
+        assert.strictEqual((await scrapeCoordinator({ Accept: "text/plain;version=0.0.4" })).status, 406, "only OpenMetrics");
         report(`metrics: ${exported.size} series names on the coordinator; the ${catalogue.length} of the catalogue all exported`);
     });
 

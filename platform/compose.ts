@@ -26,6 +26,7 @@ import { dependencyIngressSpec } from "../components/web/networkPolicies";
 import { SiteIngress, routeHost } from "../components/web/siteIngress";
 import { Endpoint, Facilities, ImageFacility, Need, PartOutcome, PlatformService, ServicePart, ServiceScope } from "./contract";
 import { observabilityOf } from "./observability";
+import { PROMETHEUS_PODS } from "../components/observability/observabilityPolicies";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -263,6 +264,13 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         const [grafanaEndpoint] = grafana;
         const labels = standardLabels({ name: "grafana", instance: "grafana", component: "monitoring" });
         admitConnection(`${KEYCLOAK_SERVICE}-from-grafana`, grafanaEndpoint.name, grafanaEndpoint, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
+    }
+
+    // Prometheus fetches tokens from Keycloak's Service for the targets it signs in to (a scrape's oauth2).
+    if (keycloak && config.install.monitoring !== "none" && platform.some((s) => s.observability?.scrapeTargets?.some((t) => t.oauth2))) {
+        const prometheus = { name: "prometheus", namespace: namespaces.names.management, podLabels: PROMETHEUS_PODS, ports: [] };
+        const labels = standardLabels({ name: "prometheus", instance: "prometheus", component: "monitoring" });
+        admitConnection(`${KEYCLOAK_SERVICE}-from-prometheus`, prometheus.name, prometheus, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
     }
 
     // --- Routes: one TLS Ingress per host.

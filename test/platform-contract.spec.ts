@@ -2,10 +2,10 @@
 // added by declaring it gets its connections admitted on both sides, its database created and
 // delivered sealed into its own namespace, and its metrics scraped; needs between parts of
 // different services are ordered part by part, so two services may need each other.
+import { TRINO_HTTPS_PORT } from "../components/trino/trinoAuthentication";
 import * as assert from "assert";
 import { NESSIE_PORTS } from "../components/nessie/nessieProperties";
 import { SPARK_UI_PORT } from "../components/spark/sparkDefaults";
-import { TRINO_PORT } from "../components/trino/trinoProperties";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tcpPorts } from "../components/meta/network";
@@ -104,8 +104,8 @@ describe("the platform-service contract (platform/contract.ts), composed as inde
             assert.ok(monitor);
             assert.deepStrictEqual((monitor.inputs.spec as any).selector.matchLabels, TOY_LABELS);
             const scrape = objectOf(resources, "NetworkPolicy", "platform-engines", "allow-prometheus-scrape");
-            // The engines tier's scrape ports, in order: Spark drivers' UI, the toy's metrics port, Trino's HTTP port, Nessie's management port.
-            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(SPARK_UI_PORT, 7001, TRINO_PORT, NESSIE_PORTS.management));
+            // The engines tier's scrape ports, in order: Spark drivers' UI, the toy's metrics port, Trino's coordinator (HTTPS: it requires a login), Nessie's management port.
+            assert.deepStrictEqual((scrape!.inputs.spec as any).ingress[0].ports, tcpPorts(SPARK_UI_PORT, 7001, TRINO_HTTPS_PORT, NESSIE_PORTS.management));
         });
     });
 

@@ -6,6 +6,10 @@ import { identitiesOf, identityActions } from "../components/objectstore/identit
 import { TRINO_SCRAPE_USER } from "../components/trino/monitoring";
 import { TRINO_IDENTITY } from "../components/trino/service";
 import { TRINO_NAMES } from "../components/trino/trinoCluster";
+import { TRINO_AUDIENCE, TRINO_AUTH_ENV, TRINO_HTTPS_PORT, TRINO_TLS } from "../components/trino/trinoAuthentication";
+import { TRINO_CLIENTS } from "../components/trino/service";
+import { issuer } from "../components/keycloak/keycloakConfig";
+import { routeHost } from "../components/web/siteIngress";
 import { TRINO_ENV, TRINO_PATHS, TRINO_PORT, renderConfigProperties, renderLakehouseCatalog, renderTrinoEtc, workerPreStop } from "../components/trino/trinoProperties";
 import { resolveConfig } from "../config";
 import { trinoMaxHeapMB, trinoMemory, trinoQueryMaxMemoryMB } from "../config/trino";
@@ -86,11 +90,14 @@ describe("Trino", function () {
         it("refuses a memory limit too small for a useful heap", () => {
             assert.match(rejected("dev", { trino: { coordinator: { resources: { requests: { memory: "512Mi" }, limits: { memory: "768Mi" } } } } }), /trino\.coordinator\.resources\.limits\.memory: got "768Mi"; allowed: at least 1280Mi \(the heap, 70% of it, must be at least 768 MiB and leave max\(384 MiB, 15%\) to the JVM\), or set trino\.coordinator\.jvmHeap/);
         });
-        it("refuses a coordinator that runs tasks, fewer than 2 workers and a published Trino outside dev", () => {
-            const problems = rejected("staging", { trino: { coordinatorSchedules: true, workers: 1, ingress: { host: "trino" } } });
+        it("refuses a coordinator that runs tasks and fewer than 2 workers outside dev", () => {
+            const problems = rejected("staging", { trino: { coordinatorSchedules: true, workers: 1 } });
             assert.match(problems, /trino\.coordinatorSchedules: got true; allowed: false when environment is staging/);
             assert.match(problems, /trino\.workers: got 1; allowed: at least 2 when environment is staging/);
-            assert.match(problems, /trino\.ingress: got "set"; allowed: absent when environment is staging/);
+        });
+        it("is published outside dev only behind the realm's login", () => {
+            assert.match(rejected("staging", { keycloak: { enabled: false }, observability: { grafana: { roles: undefined } } }), /trino\.ingress: got "set"; allowed: absent when environment is staging and keycloak\.enabled is false: Trino authenticates its users only through the platform realm/);
+            assert.strictEqual(rejected("dev", { keycloak: { enabled: false } }), "", "dev without a realm may publish an open Trino");
         });
         it("refuses a cluster where no node runs tasks, and an image older than 476", () => {
             assert.match(rejected("dev", { trino: { coordinatorSchedules: false, workers: 0 } }), /trino\.workers: got 0; allowed: at least 1 when trino\.coordinatorSchedules is false/);
@@ -125,9 +132,12 @@ describe("Trino", function () {
                     assert.deepStrictEqual([pod.securityContext.runAsUser, pod.securityContext.runAsNonRoot, pod.automountServiceAccountToken], [1000, true, false]);
                     const [container] = pod.containers;
                     assert.strictEqual(container.securityContext.readOnlyRootFilesystem, true);
-                    assert.deepStrictEqual(container.volumeMounts.map((m: any) => m.mountPath).sort(), ["/data/trino", TRINO_PATHS.etc, "/tmp"]);
+                    const coordinator = role === "coordinator";
+                    assert.deepStrictEqual(container.volumeMounts.map((m: any) => m.mountPath).sort(), ["/data/trino", TRINO_PATHS.etc, ...(coordinator ? [TRINO_TLS.dir] : []), "/tmp"]);
                     assert.deepStrictEqual(container.readinessProbe.exec.command, ["/usr/lib/trino/bin/health-check"]);
-                    assert.deepStrictEqual(container.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.name]), Object.values(TRINO_ENV).map((v) => [v, "trino-secrets"]));
+                    // The sign-in's secrets (OAuth2 client, keystore) stay on the coordinator.
+                    const variables = [...Object.values(TRINO_ENV), ...(coordinator ? Object.values(TRINO_AUTH_ENV) : [])];
+                    assert.deepStrictEqual(container.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.name]), variables.map((v) => [v, "trino-secrets"]));
                 }
                 assert.strictEqual(find("Deployment", TRINO_NAMES.coordinator).spec.strategy.type, "Recreate", "never two coordinators");
             });
@@ -145,6 +155,12 @@ describe("Trino", function () {
                             coordinatorSchedules: t.coordinatorSchedules,
                             discoveryUri: `http://localhost:${TRINO_PORT}`,
                             shutdownGracePeriodSeconds: t.shutdown.gracePeriodSeconds,
+                            authentication: {
+                                issuer: issuer(routeHost(config.keycloak.host, config.domain)),
+                                internalRealmUrl: `http://keycloak.${config.namespaces.prefix}-management.svc.cluster.local:8080/realms/platform`,
+                                clientId: TRINO_CLIENTS.login,
+                                keystorePath: `${TRINO_TLS.dir}/${TRINO_TLS.keystore}`,
+                            },
                         },
                         {
                             ...CATALOG,
@@ -155,7 +171,7 @@ describe("Trino", function () {
                     ),
                 );
                 assert.strictEqual(props(coordinator["config.properties"])["node-scheduler.include-coordinator"], String(stack === "dev"));
-                assert.deepStrictEqual(Object.keys(find("SealedSecret", "trino-secrets").spec.encryptedData).sort(), Object.values(TRINO_ENV).sort());
+                assert.deepStrictEqual(Object.keys(find("SealedSecret", "trino-secrets").spec.encryptedData).sort(), [...Object.values(TRINO_ENV), ...Object.values(TRINO_AUTH_ENV)].sort());
             });
 
             if (t.workers > 0) {
@@ -194,24 +210,48 @@ describe("Trino", function () {
                 const web = pod(objects.find((o) => o.kind === "Deployment" && o.metadata.name === "sample-web"));
                 assert.ok(!network.allows(web, coordinator, TRINO_PORT), "a pod that does not depend on Trino cannot query it");
                 const prometheus = { namespace: `${config.namespaces.prefix}-management`, labels: { "app.kubernetes.io/name": "prometheus" } };
-                assert.ok(network.allows(prometheus, coordinator, TRINO_PORT));
-                const monitor = find("PodMonitor", TRINO_NAMES.coordinator, `${config.namespaces.prefix}-management`);
-                assert.strictEqual(monitor.spec.podMetricsEndpoints[0].basicAuth.username.name, "scrape-auth-trino-coordinator");
-                assert.ok(find("SealedSecret", "scrape-auth-trino-coordinator", `${config.namespaces.prefix}-management`), `a sealed Secret with the user ${TRINO_SCRAPE_USER}`);
+                assert.ok(network.allows(prometheus, coordinator, TRINO_HTTPS_PORT), "Prometheus scrapes the coordinator at HTTPS");
+                const management = `${config.namespaces.prefix}-management`;
+                const endpoint = find("PodMonitor", TRINO_NAMES.coordinator, management).spec.podMetricsEndpoints[0];
+                assert.deepStrictEqual([endpoint.port, endpoint.scheme, endpoint.tlsConfig.serverName, endpoint.tlsConfig.ca.secret.name], ["https", "https", `trino.${engines}.svc`, "scrape-ca-trino"]);
+                assert.deepStrictEqual([endpoint.oauth2.clientId.secret.name, endpoint.oauth2.clientSecret.name, endpoint.oauth2.tokenUrl], ["scrape-oauth2-trino", "scrape-oauth2-trino", `http://keycloak.${management}.svc.cluster.local:8080/realms/platform/protocol/openid-connect/token`]);
+                assert.deepStrictEqual(Object.keys(find("SealedSecret", "scrape-oauth2-trino", management).spec.encryptedData).sort(), ["clientId", "clientSecret"]);
+                assert.strictEqual(find("Certificate", "scrape-ca-trino", management).spec.issuerRef.name, find("Certificate", TRINO_NAMES.tls).spec.issuerRef.name, "the scrape trusts the CA of the coordinator's certificate");
+                const keycloak = pod(find("Deployment", "keycloak", management));
+                assert.ok(network.allows(prometheus, keycloak, 8080), "Prometheus fetches its token at Keycloak's Service");
+                if (t.workers > 0) {
+                    const workerMonitor = find("PodMonitor", TRINO_NAMES.worker, management).spec.podMetricsEndpoints[0];
+                    assert.strictEqual(workerMonitor.basicAuth.username.name, "scrape-auth-trino-worker", `workers, which authenticate nobody, are scraped as ${TRINO_SCRAPE_USER}`);
+                }
             });
 
-            it(stack === "dev" ? "is published at trino.<domain> with TLS, the ingress controller let in to the coordinator only" : "is not published: users do not authenticate yet", () => {
+            it("is published at trino.<domain> with TLS, the ingress controller let in to the coordinator's HTTP port only", () => {
                 const ingress = objects.find((o) => o.kind === "Ingress" && o.metadata.namespace === engines);
-                if (stack !== "dev") {
-                    assert.strictEqual(ingress, undefined);
-                    return;
-                }
                 const host = `trino.${config.domain}`;
                 assert.deepStrictEqual(ingress.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name, r.http.paths[0].backend.service.port.number]), [[host, "trino", TRINO_PORT]]);
                 assert.deepStrictEqual(ingress.spec.tls, [{ hosts: [host], secretName: `${host.replace(/\./g, "-")}-tls` }]);
                 const controller = find("NetworkPolicy", "trino-from-ingress");
                 assert.deepStrictEqual(controller.spec.podSelector.matchLabels, { "app.kubernetes.io/name": "trino", "app.kubernetes.io/instance": TRINO_NAMES.coordinator });
                 assert.deepStrictEqual(controller.spec.ingress[0].ports, [{ protocol: "TCP", port: TRINO_PORT }]);
+            });
+
+            it("requires a login through the platform realm: OAuth2 for the Web UI and clients, HTTPS from the platform CA, the realm's endpoints in the cluster", () => {
+                const p = props(etc("coordinator")["config.properties"]);
+                const management = `${config.namespaces.prefix}-management`;
+                assert.deepStrictEqual([p["http-server.authentication.type"], p["web-ui.authentication.type"], p["http-server.process-forwarded"], p["http-server.https.enabled"]], ["oauth2", "oauth2", "true", "true"]);
+                assert.strictEqual(p["http-server.authentication.oauth2.issuer"], issuer(routeHost(config.keycloak.host, config.domain)));
+                assert.ok(p["http-server.authentication.oauth2.auth-url"].startsWith(`${p["http-server.authentication.oauth2.issuer"]}/`), "browsers log in at the public host");
+                for (const key of ["token-url", "jwks-url"]) assert.ok(p[`http-server.authentication.oauth2.${key}`].startsWith(`http://keycloak.${management}.svc.cluster.local:8080/`), `${key}: Keycloak's Service`);
+                if (t.workers > 0) assert.strictEqual(props(etc("worker")["config.properties"])["http-server.authentication.type"], undefined, "workers authenticate nobody");
+                const realm = JSON.parse(find("ConfigMap", "keycloak-realm", management).data["realm.json"]);
+                const login = realm.clients.find((c: any) => c.clientId === TRINO_CLIENTS.login);
+                assert.deepStrictEqual(login.redirectUris, [`https://trino.${config.domain}/oauth2/callback`]);
+                assert.strictEqual(login.attributes["pkce.code.challenge.method"], undefined, "Trino sends no PKCE challenge");
+                assert.ok(login.protocolMappers.some((m: any) => m.config["included.custom.audience"] === TRINO_AUDIENCE), "its tokens are for Trino");
+                const certificate = find("Certificate", TRINO_NAMES.tls);
+                assert.deepStrictEqual(certificate.spec.dnsNames, [`trino.${engines}.svc.cluster.local`, `trino.${engines}.svc`, "trino"]);
+                assert.strictEqual(certificate.spec.keystores.pkcs12.passwordSecretRef.name, TRINO_NAMES.keystorePassword);
+                assert.deepStrictEqual(find("Service", "trino").spec.ports.map((x: any) => x.port), [TRINO_PORT, TRINO_HTTPS_PORT]);
             });
         });
     }

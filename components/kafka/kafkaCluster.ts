@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { keystoreCertificateSpec, serviceDnsNames } from "../edge/certificates";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
 import { parseQuantity } from "../../config/quantity";
@@ -360,20 +361,10 @@ export function kafkaClientPorts(settings: Pick<KafkaSettings, "clientTls">): nu
 /** The client listener's certificate: every broker's stable name and the bootstrap Service, as a PKCS#12 keystore. */
 export function clientCertificateSpec(cluster: string, sets: readonly NodeSet[], namespace: string, issuer: string, passwordSecret: string) {
     const brokerSets = sets.filter((s) => s.role !== "controller");
-    const bootstrap = `${cluster}-bootstrap`;
-    return {
+    return keystoreCertificateSpec({
         secretName: `${cluster}-tls`,
-        issuerRef: { name: issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
-        duration: "2160h",
-        renewBefore: "360h",
-        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-        usages: ["server auth", "digital signature", "key encipherment"],
-        dnsNames: [
-            ...brokerSets.flatMap((s) => Array.from({ length: s.replicas }, (_, i) => podHost(s, i, namespace))),
-            `${bootstrap}.${namespace}.svc.cluster.local`,
-            `${bootstrap}.${namespace}.svc`,
-            bootstrap,
-        ],
-        keystores: { pkcs12: { create: true, passwordSecretRef: { name: passwordSecret, key: "password" } } },
-    };
+        issuer,
+        dnsNames: [...brokerSets.flatMap((s) => Array.from({ length: s.replicas }, (_, i) => podHost(s, i, namespace))), ...serviceDnsNames(`${cluster}-bootstrap`, namespace)],
+        passwordSecret,
+    });
 }

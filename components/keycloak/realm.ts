@@ -25,6 +25,8 @@ export interface OidcClientRequest {
      * client): its own id joins the audiences, as Keycloak asks of an exchanged token.
      */
     readonly tokenExchange?: boolean;
+    /** A browser client that sends no PKCE code challenge (a confidential client with state and nonce, as Trino 476's): PKCE is required of every other. */
+    readonly withoutPkce?: boolean;
 }
 
 /**
@@ -126,7 +128,7 @@ function clientRepresentation(c: OidcClientRequest) {
         webOrigins: browser ? origins : [],
         // Keycloak keeps no empty attribute: a service client has none of these (or every sync would see a difference).
         attributes: {
-            ...(browser ? { "pkce.code.challenge.method": "S256", "post.logout.redirect.uris": origins.map((o) => `${o}/*`).join("##") } : {}),
+            ...(browser ? { ...(c.withoutPkce ? {} : { "pkce.code.challenge.method": "S256" }), "post.logout.redirect.uris": origins.map((o) => `${o}/*`).join("##") } : {}),
             ...(c.tokenExchange ? { "standard.token.exchange.enabled": "true" } : {}),
         },
         protocolMappers: claimMappers(c),

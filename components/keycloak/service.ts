@@ -30,11 +30,12 @@ export const OIDC_AUDIENCE_NEED = "oidcAudience";
 export interface OidcClientOptions {
     readonly audiences?: readonly string[];
     readonly tokenExchange?: boolean;
+    readonly withoutPkce?: boolean;
 }
 
 /** A need for client `clientId`: a browser UI (with its redirect URIs) or a service (client credentials); `requester` is the config key it comes from. */
 export function oidcClientNeed(clientId: string, kind: OidcClientKind, redirectUris: readonly string[], requester: string, options: OidcClientOptions = {}): Need {
-    const detail = { kind, redirectUris: redirectUris.join(" "), requester, audiences: (options.audiences ?? []).join(" "), tokenExchange: String(options.tokenExchange ?? false) };
+    const detail = { kind, redirectUris: redirectUris.join(" "), requester, audiences: (options.audiences ?? []).join(" "), tokenExchange: String(options.tokenExchange ?? false), withoutPkce: String(options.withoutPkce ?? false) };
     return { kind: OIDC_CLIENT_NEED, from: KEYCLOAK_SERVICE, name: clientId, detail };
 }
 
@@ -83,12 +84,17 @@ export function tokenEndpoint(realmUrl: pulumi.Input<string>): pulumi.Output<str
     return pulumi.output(realmUrl).apply(realmTokenEndpoint);
 }
 
+/** The realm on Keycloak's Service, from the management namespace's name: for what must know it before anything is built (a scrape's token URL). */
+export function realmUrlInCluster(managementNamespace: string): string {
+    return `http://${KEYCLOAK_NAMES.server}.${managementNamespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}/realms/${REALM}`;
+}
+
 const words = (s: string | undefined) => (s ? s.split(" ") : []);
 
 /** The client a need asks for, as the realm renders it. */
 export function clientRequestOf(need: Need): OidcClientRequest {
     const d = need.detail!;
-    return { clientId: need.name, kind: d.kind as OidcClientKind, redirectUris: words(d.redirectUris), requester: d.requester, audiences: words(d.audiences), tokenExchange: d.tokenExchange === "true" };
+    return { clientId: need.name, kind: d.kind as OidcClientKind, redirectUris: words(d.redirectUris), requester: d.requester, audiences: words(d.audiences), tokenExchange: d.tokenExchange === "true", withoutPkce: d.withoutPkce === "true" };
 }
 
 export function keycloakService(settings: KeycloakSettings, scope: ServiceScope): PlatformService {

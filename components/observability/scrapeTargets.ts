@@ -19,6 +19,21 @@ export interface ScrapeTarget {
      * PodMonitor can set no other header).
      */
     readonly basicAuthUser?: string;
+    /**
+     * An endpoint behind the platform realm: HTTPS with a certificate of the platform CA, and a
+     * bearer token of the target's own client (client credentials). The client's id and secret, and
+     * the CA, are Secrets in the PodMonitors' namespace that the target's service makes.
+     */
+    readonly oauth2?: ScrapeOAuth2;
+}
+
+/** How Prometheus signs in to a target: the realm's token endpoint in the cluster, its client's Secret (keys clientId, clientSecret), the CA's Secret (key ca.crt) and the name the certificate is for. */
+export interface ScrapeOAuth2 {
+    readonly tokenUrl: string;
+    readonly scopes: readonly string[];
+    readonly clientSecret: string;
+    readonly caSecret: string;
+    readonly serverName: string;
 }
 
 /** The Secret (in the PodMonitors' namespace) holding a target's Basic auth user and empty password. */
@@ -48,6 +63,18 @@ export function podMonitorSpec(target: ScrapeTarget) {
                 interval: "30s",
                 ...(target.basicAuthUser !== undefined
                     ? { basicAuth: { username: { name: scrapeAuthSecretName(target), key: "username" }, password: { name: scrapeAuthSecretName(target), key: "password" } } }
+                    : {}),
+                ...(target.oauth2
+                    ? {
+                          scheme: "https",
+                          tlsConfig: { ca: { secret: { name: target.oauth2.caSecret, key: "ca.crt" } }, serverName: target.oauth2.serverName },
+                          oauth2: {
+                              clientId: { secret: { name: target.oauth2.clientSecret, key: "clientId" } },
+                              clientSecret: { name: target.oauth2.clientSecret, key: "clientSecret" },
+                              tokenUrl: target.oauth2.tokenUrl,
+                              scopes: [...target.oauth2.scopes],
+                          },
+                      }
                     : {}),
             },
         ],

@@ -5,7 +5,8 @@
 import { AlertDefinition, orDefault } from "../observability/alerts";
 import { MetricSource, metric } from "../observability/metrics";
 import * as q from "../observability/queries";
-import { ScrapeTarget } from "../observability/scrapeTargets";
+import { ScrapeOAuth2, ScrapeTarget } from "../observability/scrapeTargets";
+import { TRINO_HTTPS_PORT } from "./trinoAuthentication";
 import { TRINO_NAMES, trinoPodLabels } from "./trinoCluster";
 import { TRINO_PORT, TrinoRole } from "./trinoProperties";
 
@@ -21,9 +22,16 @@ export const TRINO_SCRAPE_USER = "prometheus";
 /** The job (PodMonitor) of a role's nodes. */
 export const trinoJob = (role: TrinoRole) => TRINO_NAMES[role];
 
-export function trinoScrapeTargets(namespace: string, workers: number): ScrapeTarget[] {
+/**
+ * The nodes' /metrics. Workers authenticate nothing: a user name is enough. When users sign in
+ * through the realm, the coordinator is scraped at HTTPS with a token of Trino's metrics client.
+ */
+export function trinoScrapeTargets(namespace: string, workers: number, coordinatorOAuth2?: ScrapeOAuth2): ScrapeTarget[] {
     const target = (role: TrinoRole): ScrapeTarget => ({ name: trinoJob(role), namespace, podLabels: trinoPodLabels(role), port: "http", portNumber: TRINO_PORT, path: "/metrics", basicAuthUser: TRINO_SCRAPE_USER });
-    return [target("coordinator"), ...(workers > 0 ? [target("worker")] : [])];
+    const coordinator: ScrapeTarget = coordinatorOAuth2
+        ? { name: trinoJob("coordinator"), namespace, podLabels: trinoPodLabels("coordinator"), port: "https", portNumber: TRINO_HTTPS_PORT, path: "/metrics", oauth2: coordinatorOAuth2 }
+        : target("coordinator");
+    return [coordinator, ...(workers > 0 ? [target("worker")] : [])];
 }
 
 export const TRINO_METRIC_SOURCES = {

@@ -18,6 +18,8 @@ import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
 import { PeerSelector } from "../web/networkPolicies";
+import { TRINO_AUTH_ENV, TRINO_HTTPS_PORT, TRINO_TLS } from "./trinoAuthentication";
+import { keystoreCertificateSpec, serviceDnsNames } from "../edge/certificates";
 import { LakehouseCatalogRendering, TRINO_ENV, TRINO_PATHS, TRINO_PORT, TrinoRole, renderTrinoEtc, trinoEnvironment, workerPreStop } from "./trinoProperties";
 
 /** The image's trino user (USER trino is a name: the kubelet needs the number for runAsNonRoot). */
@@ -30,6 +32,9 @@ export const TRINO_NAMES = {
     coordinator: "trino-coordinator",
     worker: "trino-worker",
     secrets: "trino-secrets",
+    /** The coordinator's HTTPS keystore (cert-manager) and its password. */
+    tls: "trino-tls",
+    keystorePassword: "trino-keystore-password",
 } as const;
 
 /** Labels of every Trino pod (coordinator and workers talk to each other). */
@@ -49,6 +54,14 @@ export interface TrinoClusterArgs {
     readonly catalog: pulumi.Input<LakehouseCatalogRendering>;
     /** Trino's own keys on the warehouse bucket. */
     readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
+    /** The coordinator's sign-in through the platform realm, when the stack has one: its client and the CA its HTTPS certificate comes from. */
+    readonly authentication?: {
+        readonly issuer: string;
+        readonly internalRealmUrl: pulumi.Output<string>;
+        readonly clientId: string;
+        readonly clientSecret: pulumi.Output<string>;
+        readonly tlsIssuer: { readonly name: string; readonly ready: pulumi.Resource[] };
+    };
     /** The catalog client's `<id>:<secret>`, when Nessie requires tokens (the catalog's `oauth2` says where to use it). */
     readonly catalogCredential?: pulumi.Output<string>;
     /** Where Trino may connect beyond its own nodes: Nessie, Keycloak and the object store. */
@@ -70,13 +83,17 @@ export class TrinoCluster extends pulumi.ComponentResource {
         super("platform:data:TrinoCluster", name, {}, opts);
         const s = args.settings;
         const discoveryUri = pulumi.interpolate`http://${TRINO_NAMES.service}.${args.namespace}.svc.cluster.local:${TRINO_PORT}`;
-        const secrets = this.secrets(name, args);
+        const tls = args.authentication && this.certificate(name, args);
+        const secrets = this.secrets(name, args, tls?.password);
         this.node(name, "coordinator", s.coordinator, 1, args, discoveryUri, secrets);
         if (s.workers > 0) this.node(name, "worker", s.worker, s.workers, args, discoveryUri, secrets);
         const labels = this.labels("coordinator", args);
         new k8s.core.v1.Service(
             `${name}-service`,
-            { metadata: { name: TRINO_NAMES.service, namespace: args.namespace, labels }, spec: { selector: trinoPodLabels("coordinator"), ports: [{ name: "http", port: TRINO_PORT, targetPort: "http" }] } },
+            {
+                metadata: { name: TRINO_NAMES.service, namespace: args.namespace, labels },
+                spec: { selector: trinoPodLabels("coordinator"), ports: [{ name: "http", port: TRINO_PORT, targetPort: "http" }, ...(tls ? [{ name: "https", port: TRINO_HTTPS_PORT, targetPort: "https" }] : [])] },
+            },
             { parent: this },
         );
         if (s.workers > 1) {
@@ -96,14 +113,39 @@ export class TrinoCluster extends pulumi.ComponentResource {
         return { ...standardLabels({ name: "trino", instance: TRINO_NAMES[role], component: `query-${role}`, version }), ...trinoPodLabels(role) };
     }
 
-    /** The catalog's S3 keys and client credential, and the nodes' shared secret, sealed: the variables the files name. */
-    private secrets(name: string, args: TrinoClusterArgs): { name: pulumi.Output<string>; variables: string[] } {
+    /** The coordinator's HTTPS certificate from the platform CA, valid for the Service's names, as a PKCS#12 keystore with a generated password. */
+    private certificate(name: string, args: TrinoClusterArgs): { password: pulumi.Output<string> } {
+        const labels = this.labels("coordinator", args);
+        const password = new random.RandomPassword(`${name}-keystore-password`, { length: 32, special: false }, { parent: this }).result;
+        const passwordSecret = new PlatformSecret(
+            `${name}-keystore-password`,
+            { namespace: args.namespace, secretName: TRINO_NAMES.keystorePassword, labels, sealingKey: args.sealingKey, data: { password } },
+            { parent: this },
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-tls`,
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: TRINO_NAMES.tls, namespace: args.namespace, labels },
+                spec: pulumi.output(args.namespace).apply((ns) =>
+                    keystoreCertificateSpec({ secretName: TRINO_NAMES.tls, issuer: args.authentication!.tlsIssuer.name, dnsNames: serviceDnsNames(TRINO_NAMES.service, ns), passwordSecret: TRINO_NAMES.keystorePassword }),
+                ),
+            },
+            { parent: this, dependsOn: [...args.authentication!.tlsIssuer.ready, passwordSecret] },
+        );
+        return { password };
+    }
+
+    /** The catalog's S3 keys and client credential, the nodes' shared secret, and the coordinator's OAuth2 client secret and keystore password, sealed: the variables the files name. */
+    private secrets(name: string, args: TrinoClusterArgs, keystorePassword?: pulumi.Output<string>): { name: pulumi.Output<string>; variables: string[] } {
         const shared = new random.RandomPassword(`${name}-shared-secret`, { length: 48, special: false }, { parent: this }).result;
         const data: Record<string, pulumi.Output<string>> = {
             [TRINO_ENV.accessKey]: args.s3Keys.accessKeyId,
             [TRINO_ENV.secretKey]: args.s3Keys.secretAccessKey,
             [TRINO_ENV.sharedSecret]: shared,
             ...(args.catalogCredential ? { [TRINO_ENV.catalogCredential]: args.catalogCredential } : {}),
+            ...(args.authentication && keystorePassword ? { [TRINO_AUTH_ENV.clientSecret]: args.authentication.clientSecret, [TRINO_AUTH_ENV.keystorePassword]: keystorePassword } : {}),
         };
         const secret = new PlatformSecret(
             `${name}-secrets`,
@@ -124,7 +166,8 @@ export class TrinoCluster extends pulumi.ComponentResource {
         const s = args.settings;
         const labels = this.labels(role, args);
         const podLabels = trinoPodLabels(role);
-        const files = pulumi.all([args.catalog, discoveryUri]).apply(([catalog, discovery]) =>
+        const auth = role === "coordinator" ? args.authentication : undefined;
+        const files = pulumi.all([args.catalog, discoveryUri, auth?.internalRealmUrl]).apply(([catalog, discovery, internalRealmUrl]) =>
             renderTrinoEtc(
                 {
                     role,
@@ -135,6 +178,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
                     // The coordinator announces itself to its own discovery service.
                     discoveryUri: role === "coordinator" ? `http://localhost:${TRINO_PORT}` : discovery,
                     shutdownGracePeriodSeconds: s.shutdown.gracePeriodSeconds,
+                    authentication: auth && internalRealmUrl ? { issuer: auth.issuer, internalRealmUrl, clientId: auth.clientId, keystorePath: `${TRINO_TLS.dir}/${TRINO_TLS.keystore}` } : undefined,
                 },
                 catalog,
             ),
@@ -147,12 +191,15 @@ export class TrinoCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const worker = role === "worker";
-        const env = secrets.variables.map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: secrets.name, key: variable } } }));
+        // The coordinator's sign-in secrets stay on the coordinator.
+        const authVariables: string[] = Object.values(TRINO_AUTH_ENV);
+        const variables = auth ? secrets.variables : secrets.variables.filter((v) => !authVariables.includes(v));
+        const env = variables.map((variable) => ({ name: variable, valueFrom: { secretKeyRef: { name: secrets.name, key: variable } } }));
         const container = {
             name: "trino",
             image: args.image,
             env,
-            ports: [{ name: "http", containerPort: TRINO_PORT }],
+            ports: [{ name: "http", containerPort: TRINO_PORT }, ...(auth ? [{ name: "https", containerPort: TRINO_HTTPS_PORT }] : [])],
             // The image's health-check reads /v1/info until "starting": false.
             startupProbe: { exec: { command: ["/usr/lib/trino/bin/health-check"] }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
             readinessProbe: { exec: { command: ["/usr/lib/trino/bin/health-check"] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
@@ -164,6 +211,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
                 { name: "etc", mountPath: TRINO_PATHS.etc, readOnly: true },
                 { name: "data", mountPath: TRINO_PATHS.data },
                 { name: "tmp", mountPath: "/tmp" },
+                ...(auth ? [{ name: "tls", mountPath: TRINO_TLS.dir, readOnly: true }] : []),
             ],
         };
         const items = files.apply((f) => Object.keys(f).map((file) => ({ key: keyOf(file), path: file })));
@@ -192,6 +240,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
                                 // node.data-dir (the launcher's var/, spill) and /tmp (Iceberg's S3 writes stage parts there).
                                 scratchVolume("data", "2Gi"),
                                 scratchVolume("tmp", "2Gi"),
+                                ...(auth ? [{ name: "tls", secret: { secretName: TRINO_NAMES.tls, items: [TRINO_TLS.keystore, TRINO_TLS.ca].map((key) => ({ key, path: key })) } }] : []),
                             ],
                         },
                     },
@@ -211,7 +260,11 @@ export class TrinoCluster extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: { ...TRINO_LABELS } },
                     policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ from: [...nodes, args.metricsPeer], ports: tcpPorts(TRINO_PORT) }],
+                    ingress: [
+                        { from: [...nodes, args.metricsPeer], ports: tcpPorts(TRINO_PORT) },
+                        // The coordinator's HTTPS (Prometheus signs in there when users authenticate).
+                        ...(args.authentication ? [{ from: [args.metricsPeer], ports: tcpPorts(TRINO_HTTPS_PORT) }] : []),
+                    ],
                     egress: [{ to: nodes, ports: tcpPorts(TRINO_PORT) }, ...args.egress.map((r) => ({ to: [...r.to], ports: [...r.ports] }))],
                 },
             },

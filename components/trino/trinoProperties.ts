@@ -5,6 +5,7 @@
 // files: catalogs and config name environment variables (${ENV:...}) filled from a sealed Secret.
 import { TrinoMemory } from "../../config/trino";
 import { propertiesFile } from "../meta/propertiesFile";
+import { TrinoAuthenticationRendering, trinoAuthenticationProperties } from "./trinoAuthentication";
 
 /** The HTTP port: client protocol, Web UI, internal communication, /metrics. */
 export const TRINO_PORT = 8080;
@@ -50,6 +51,8 @@ export interface TrinoNodeRendering {
     readonly dataDir?: string;
     /** Where etc/ is (the access rules are named by their path). */
     readonly etcDir?: string;
+    /** The coordinator's users sign in through the platform realm (workers authenticate nothing). */
+    readonly authentication?: TrinoAuthenticationRendering;
 }
 
 export interface LakehouseCatalogRendering {
@@ -82,12 +85,13 @@ export function renderConfigProperties(r: TrinoNodeRendering): string {
         ...(coordinator ? [["node-scheduler.include-coordinator", r.coordinatorSchedules ?? false] as const] : []),
         ["http-server.http.port", r.port ?? 8080],
         ["discovery.uri", r.discoveryUri],
-        "Nodes sign their internal requests with this secret (required once users authenticate).",
+        "Nodes sign their internal requests with this secret (required when users authenticate).",
         ["internal-communication.shared-secret", `\${ENV:${TRINO_ENV.sharedSecret}}`],
         "Memory from the container's limit (config/trino.ts): per-node query memory and headroom fit in the heap.",
         ["query.max-memory", `${r.queryMaxMemoryMB}MB`],
         ["query.max-memory-per-node", `${r.memory.queryMaxMemoryPerNodeMB}MB`],
         ["memory.heap-headroom-per-node", `${r.memory.heapHeadroomMB}MB`],
+        ...(coordinator && r.authentication ? trinoAuthenticationProperties(r.authentication) : []),
         ...(coordinator
             ? []
             : [

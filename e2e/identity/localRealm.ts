@@ -66,6 +66,35 @@ export function stackClients(config: PlatformConfig, ids: readonly string[]): Oi
     });
 }
 
+/**
+ * A browser at Keycloak's login page, as the ingress forwards it to a node (`base`): the
+ * authorization request (`authPath`: path and query), the login form posted with `user`'s
+ * password, the cookies kept between them. Returns where Keycloak sends the browser back.
+ */
+export async function loginAt(base: string, authPath: string, publicHost: string, user: string, password: string): Promise<{ location: string }> {
+    const jar = new Map<string, string>();
+    const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": publicHost, "X-Forwarded-Port": "443" };
+    const keep = (res: Response) => {
+        for (const c of res.headers.getSetCookie()) {
+            const [pair] = c.split(";");
+            const at = pair.indexOf("=");
+            jar.set(pair.slice(0, at), pair.slice(at + 1));
+        }
+    };
+    const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const page = await fetch(`${base}${authPath}`, { headers: forwarded, redirect: "manual" });
+    keep(page);
+    const html = await page.text();
+    const action = /action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+    if (!action) throw new Error(`no login form (HTTP ${page.status}, location ${page.headers.get("location")}): ${html.slice(0, 300)}`);
+    // The form posts to the public host; the ingress would send it to a node: here, to this one.
+    const post = `${base}${new URL(action).pathname}${new URL(action).search}`;
+    const res = await fetch(post, { method: "POST", headers: { ...forwarded, "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies() }, body: new URLSearchParams({ username: user, password }), redirect: "manual" });
+    const location = res.headers.get("location") ?? "";
+    if (res.status !== 302 || !location) throw new Error(`login of ${user} was not redirected (HTTP ${res.status}, location ${location})`);
+    return { location };
+}
+
 export interface LocalRealm {
     /** The node's HTTP address (what the Service is in a pod's view). */
     readonly base: string;
@@ -76,6 +105,8 @@ export interface LocalRealm {
     readonly issuer: string;
     /** A client's generated secret. */
     secret(clientId: string): string;
+    /** A test user's generated password. */
+    password(user: string): string;
     /** A client-credentials token of `clientId`, as a client gets it. */
     token(clientId: string): Promise<string>;
     readonly figures: { readonly buildMs: number; readonly readyMs: number; readonly syncMs: number };
@@ -89,8 +120,17 @@ export async function realmPort(): Promise<{ http: number; management: number; r
     return { http, management: await freePort(), realmUrl: `http://127.0.0.1:${http}/realms/${REALM}` };
 }
 
-/** Starts one node for `config`'s realm with `clients`, on `ports` (realmPort), and syncs the realm. */
-export async function startLocalRealm(pg: PostgresServer, config: PlatformConfig, clients: readonly OidcClientRequest[], ports: { http: number; management: number }): Promise<LocalRealm> {
+/**
+ * Starts one node for `config`'s realm with `clients`, on `ports` (realmPort), and syncs the realm;
+ * `testUsers` (user: groups) join the stack's own, for stacks that declare none (staging, prod).
+ */
+export async function startLocalRealm(
+    pg: PostgresServer,
+    config: PlatformConfig,
+    clients: readonly OidcClientRequest[],
+    ports: { http: number; management: number },
+    testUsers: Readonly<Record<string, readonly string[]>> = {},
+): Promise<LocalRealm> {
     const settings = config.keycloak;
     const dist = await builtDistribution(settings.version);
     const dbPassword = randomBytes(12).toString("hex");
@@ -115,7 +155,8 @@ export async function startLocalRealm(pg: PostgresServer, config: PlatformConfig
     const readyMs = await keycloak.ready(node);
     const base = `http://127.0.0.1:${ports.http}`;
     const secretsDir = tempDir("realm-secrets");
-    const realmFile = writeRealm(renderRealm(settings.realm, clients), clients, Object.keys(settings.realm.testUsers), secretsDir);
+    const realmSettings = { ...settings.realm, testUsers: { ...settings.realm.testUsers, ...testUsers } };
+    const realmFile = writeRealm(renderRealm(realmSettings, clients), clients, Object.keys(realmSettings.testUsers), secretsDir);
     const sync = await runSync(realmFile, base, adminSecret);
     if (sync.status !== 0) throw new Error(`realm sync failed:\n${sync.output}\n${keycloak.tail(node)}`);
     const secret = (clientId: string) => fs.readFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(clientId))), "utf8");
@@ -127,6 +168,7 @@ export async function startLocalRealm(pg: PostgresServer, config: PlatformConfig
         tokenEndpoint: endpoint,
         issuer: issuer(host),
         secret,
+        password: (user) => fs.readFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.user(user))), "utf8"),
         token: async (clientId) => {
             const res = await fetch(endpoint, {
                 method: "POST",

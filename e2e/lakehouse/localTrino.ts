@@ -4,6 +4,7 @@
 // small client of Trino's HTTP client protocol (POST /v1/statement, follow nextUri).
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as https from "https";
 import * as path from "path";
 import { until } from "../patroni/processes";
 
@@ -127,7 +128,6 @@ export interface QueryResult {
     readonly ms: number;
 }
 
-/** Runs one statement through the client protocol as `user`; a failed query throws with Trino's message. */
 /** One page of a statement's results. */
 interface StatementPage {
     readonly nextUri?: string;
@@ -136,10 +136,31 @@ interface StatementPage {
     readonly error?: { readonly errorName: string; readonly message: string };
 }
 
-export async function trinoQuery(port: number, sql: string, user = "e2e"): Promise<QueryResult> {
+/** A user signed in through the realm: their bearer token, sent as the ingress sends it (HTTPS ended there, X-Forwarded-*). */
+export interface TrinoSignIn {
+    readonly token: string;
+    /** The published host (trino.<domain>). */
+    readonly host: string;
+}
+
+/** Headers of a request the ingress forwards for a signed-in user. */
+export function forwardedAs(signIn: TrinoSignIn): Record<string, string> {
+    return { Authorization: `Bearer ${signIn.token}`, "X-Forwarded-Proto": "https", "X-Forwarded-Host": signIn.host, "X-Forwarded-Port": "443" };
+}
+
+/**
+ * Runs one statement through the client protocol, as `user` (no authentication) or as a signed-in
+ * user through the ingress's path; a failed query throws with Trino's message.
+ */
+export async function trinoQuery(port: number, sql: string, as: string | TrinoSignIn = "e2e"): Promise<QueryResult> {
     const started = Date.now();
-    const headers = { "X-Trino-User": user, "X-Trino-Source": "data-platform-e2e" };
-    let page = (await (await fetch(`http://127.0.0.1:${port}/v1/statement`, { method: "POST", headers, body: sql })).json()) as StatementPage;
+    const local = `http://127.0.0.1:${port}`;
+    const headers = { ...(typeof as === "string" ? { "X-Trino-User": as } : forwardedAs(as)), "X-Trino-Source": "data-platform-e2e" };
+    // Behind the ingress the next pages are named on the public host: the ingress would send them here.
+    const here = (uri: string) => (typeof as === "string" ? uri : `${local}${new URL(uri).pathname}${new URL(uri).search}`);
+    const first = await fetch(`${local}/v1/statement`, { method: "POST", headers, body: sql });
+    if (!first.ok) throw new Error(`${sql}\n  HTTP ${first.status}: ${(await first.text()).slice(0, 300)}`);
+    let page = (await first.json()) as StatementPage;
     const rows: unknown[][] = [];
     let columns: string[] = [];
     for (;;) {
@@ -147,7 +168,7 @@ export async function trinoQuery(port: number, sql: string, user = "e2e"): Promi
         if (page.columns) columns = page.columns.map((c) => c.name);
         if (page.data) rows.push(...page.data);
         if (!page.nextUri) break;
-        const response = await fetch(page.nextUri, { headers });
+        const response = await fetch(here(page.nextUri), { headers });
         if (response.status === 503) {
             await new Promise((r) => setTimeout(r, 100));
             continue;
@@ -155,4 +176,31 @@ export async function trinoQuery(port: number, sql: string, user = "e2e"): Promi
         page = (await response.json()) as StatementPage;
     }
     return { columns, rows, ms: Date.now() - started };
+}
+
+/** A GET over HTTPS that trusts `ca` and checks the certificate is for `servername`, as Prometheus' tlsConfig does. */
+export function httpsGet(url: string, ca: string, servername: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+        const request = https.get(url, { ca, servername, headers }, (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (d) => (text += d));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        request.on("error", reject);
+    });
+}
+
+/**
+ * A CA and a server certificate for `dnsName` and 127.0.0.1 signed by it, as a PKCS#12 keystore:
+ * what cert-manager makes of the platform CA for the coordinator, made here with openssl.
+ */
+export function localKeystore(dir: string, dnsName: string, password: string): { keystore: string; ca: string } {
+    const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e platform CA");
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", `/CN=${dnsName}`);
+    fs.writeFileSync(path.join(dir, "san.ext"), `subjectAltName=DNS:${dnsName},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`);
+    run("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "san.ext");
+    run("pkcs12", "-export", "-in", "tls.crt", "-inkey", "tls.key", "-certfile", "ca.crt", "-out", "keystore.p12", "-passout", `pass:${password}`);
+    return { keystore: path.join(dir, "keystore.p12"), ca: fs.readFileSync(path.join(dir, "ca.crt"), "utf8") };
 }
