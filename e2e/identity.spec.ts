@@ -16,18 +16,17 @@ import { KEYCLOAK_METRIC_SOURCES, KEYCLOAK_SHARED_METRICS } from "../components/
 import { OidcClientRequest, REALM, REALM_SECRET_FILES, renderRealm } from "../components/keycloak/realm";
 import { GRAFANA_OIDC_CLIENT, grafanaRedirectUri, grafanaSsoIni } from "../components/observability/grafanaSso";
 import { resolveConfig } from "../config";
-import { PostgresServer, TOOLS_VENV, freePort, jmespath, postgresBinDir, startPostgres } from "../test/support/realTools";
-import { PROJECT_DIR, rawConfigOf } from "../test/support/stacks";
+import { PostgresServer, freePort, jmespath, postgresBinDir, startPostgres } from "../test/support/realTools";
+import { rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { BuiltDistribution, KeycloakNode, LocalKeycloak, builtDistribution, imageBuildOptions, imageVersion, jgroupsPort } from "./identity/localKeycloak";
-import { loginAt } from "./identity/localRealm";
+import { loginAt, runSync, stackClients } from "./identity/localRealm";
 import { plannedObjectsOf } from "./patroni/planned";
 import { until } from "./patroni/processes";
 import { Figures, seconds } from "./support/figures";
 import { parseMetrics } from "./support/metrics";
 
 const STACK = "e2e";
-const SYNC = path.join(PROJECT_DIR, "images", "realm-sync", "keycloak-realm-sync");
 const figures = new Figures("Identity e2e", "identity e2e: ");
 const report = figures.report;
 const PUBLIC_HOST = "auth.e2e.localhost";
@@ -40,21 +39,6 @@ const GRAFANA_HOST = "grafana.e2e.localhost";
 const GRAFANA: OidcClientRequest = { clientId: GRAFANA_OIDC_CLIENT, kind: "browser", redirectUris: [grafanaRedirectUri(GRAFANA_HOST)], requester: "observability.grafana" };
 
 const jwtClaims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
-
-/** The realm sync Job's script run as the Job runs it (the machine's Python 3; the image has only the standard library too). */
-function runSync(realmFile: string, url: string, adminSecret: string): Promise<{ status: number | null; output: string; ms: number }> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-        const child = spawn(path.join(TOOLS_VENV, "bin", "python3"), [SYNC, realmFile], {
-            env: { PATH: process.env.PATH, KEYCLOAK_URL: url, KEYCLOAK_CLIENT_ID: KEYCLOAK_ADMINS.syncClient, KEYCLOAK_CLIENT_SECRET: adminSecret, SYNC_TIMEOUT: "120" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
-        child.on("close", (status) => resolve({ status, output: output.trim(), ms: Date.now() - started }));
-    });
-}
 
 /** A browser's login against a node's internal address, as the ingress forwards it: the authorization request with PKCE, the login form, the redirect's code. */
 async function authorizationCodeLogin(base: string, client: string, redirectUri: string, user: string, password: string, scope = "openid"): Promise<{ code: string; verifier: string; location: string }> {
@@ -162,7 +146,9 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         report(`two nodes ready after ${readyMs.map((ms) => seconds(ms)).join(" and ")}, started together on an empty database (${seconds(Date.now() - t0)} in all; restarted after exiting: ${nodes.map((n) => `${n.name} ${n.restarts}×`).join(", ")})`);
         // The realm sync Job's input: the plan's realm with the check's clients, its secret files in a local directory.
         const withClients = { ...plannedRealm, clients: [...plannedRealm.clients, ...(renderRealm(settings.realm, [GRAFANA, SERVICE]) as any).clients] };
-        for (const c of [GRAFANA, BROWSER, SERVICE]) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(c.clientId))), randomBytes(16).toString("hex"));
+        // A secret for every client with one: the stack's (sample-api, Trino's, the engines' catalog clients) and the check's.
+        const withSecrets = (withClients.clients as any[]).filter((c) => typeof c.secret === "string").map((c) => c.clientId as string);
+        for (const id of withSecrets) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.client(id))), randomBytes(16).toString("hex"));
         for (const u of Object.keys(settings.realm.testUsers)) fs.writeFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.user(u))), `${randomBytes(12).toString("hex")}Aa1!`);
         realmFile = path.join(tempDir("realm"), "realm.json");
         fs.writeFileSync(realmFile, JSON.stringify(withClients, null, 2).split(REALM_SECRET_FILES.dir).join(secretsDir));
@@ -178,7 +164,7 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         }
     });
 
-    it("runs the planned environment, changed only in addresses, ports and paths; the plan's realm is the stack's realm with sample-api's client", () => {
+    it("runs the planned environment, changed only in addresses, ports and paths; the plan's realm is the stack's realm with the clients its services ask for, sample-api's among them", () => {
         for (const local of localEnvs) {
             const changed = [...new Set([...Object.keys(local), ...Object.keys(plannedEnv)])].filter((k) => local[k] !== plannedEnv[k]).sort();
             // The bind address is the pod's IP (a fieldRef in the plan); KC_HTTP_HOST keeps the node on loopback.
@@ -187,7 +173,10 @@ describe(`Identity with the ${STACK} stack's settings: Keycloak clustered on rea
         }
         assert.strictEqual(plannedEnv.KC_HOSTNAME, `https://${PUBLIC_HOST}`);
         assert.strictEqual(plannedEnv.KC_HTTP_PORT, String(KEYCLOAK_PORTS.http));
-        assert.deepStrictEqual(plannedRealm, JSON.parse(JSON.stringify(renderRealm(settings.realm, [BROWSER]))));
+        // The clients as the stack's services ask for them (sample-api's among them, as this check renders it).
+        const asked = stackClients(config, (plannedRealm.clients as any[]).filter((c) => typeof c.secret === "string").map((c) => c.clientId));
+        assert.deepStrictEqual(asked.find((c) => c.clientId === BROWSER.clientId), { ...BROWSER, audiences: [], tokenExchange: false, withoutPkce: false });
+        assert.deepStrictEqual(plannedRealm, JSON.parse(JSON.stringify(renderRealm(settings.realm, asked))));
     });
 
     it("forms one cluster of both nodes over the database (jdbc-ping)", async () => {
