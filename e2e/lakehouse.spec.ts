@@ -29,6 +29,8 @@ import { OidcClientRequest } from "../components/keycloak/realm";
 import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helpers";
 import { port } from "./objectstore/localStore";
 import { Figures, seconds } from "./support/figures";
+import { prometheusVersion, startPrometheus } from "./support/prometheus";
+import { until } from "./patroni/processes";
 import { exportedNames, parseMetrics } from "./support/metrics";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -90,12 +92,13 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     const ANALYST: OidcClientRequest = { clientId: "e2e-analyst", kind: "service", redirectUris: [], requester: "e2e", audiences: [TRINO_AUDIENCE] };
     const PERSON = "e2e-engineer";
     const trinoHost = routeHost(settings.ingress!.host, config.domain);
+    const trinoServerName = `${TRINO_NAMES.service}.${config.namespaces.prefix}-engines.svc`;
     let https = { port: 0, ca: "" };
     /** A statement as the analyst, through the ingress's path (a fresh token each time: the tier outlives one). */
     const sql = async (statement: string) => trinoQuery(coordinator.port, statement, { token: await realm.token(ANALYST.clientId), host: trinoHost });
     /** The coordinator's /metrics as Prometheus scrapes it: HTTPS with the platform CA, a token of Trino's metrics client. */
     const scrapeCoordinator = async (headers: Record<string, string> = {}) =>
-        httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, "localhost", { Authorization: `Bearer ${await realm.token(TRINO_CLIENTS.metrics)}`, Accept: "application/openmetrics-text;version=1.0.0", ...headers });
+        httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, trinoServerName, { Authorization: `Bearer ${await realm.token(TRINO_CLIENTS.metrics)}`, Accept: "application/openmetrics-text;version=1.0.0", ...headers });
     let spark: LocalSpark;
     let sparkVersion = "";
     let sparkEnv: Record<string, string> = {};
@@ -116,7 +119,8 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         realm = await startLocalRealm(stack.pg, config, [...stackClients(config, [trinoClient, sparkClient, TRINO_CLIENTS.login, TRINO_CLIENTS.metrics]), ANALYST], realmPorts, { [PERSON]: ["data-engineers"] });
         report(`Keycloak with the engines' catalog clients and Trino's login and metrics clients: ready after ${seconds(realm.figures.readyMs)}, realm synced in ${seconds(realm.figures.syncMs)}`);
         const keystorePassword = "e2e-keystore-password";
-        const tls = localKeystore(tempDir("trino-tls"), "localhost", keystorePassword);
+        // For the name the plan's PodMonitor checks (tlsConfig.serverName: the Service's), as cert-manager issues it.
+        const tls = localKeystore(tempDir("trino-tls"), trinoServerName, keystorePassword);
         https = { port: await port(), ca: tls.ca };
         const oauth2 = { tokenEndpoint: realm.tokenEndpoint, scope: CATALOG_TOKEN_SCOPE };
         const own = as(TRINO_IDENTITY);
@@ -411,10 +415,50 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         // The worker serves its own pool's gauges, which the dashboard reads per node.
         const workerText = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`, { headers: { Authorization: basic } })).text();
         assert.ok(exportedNames(workerText).has("trino_memory_type_MemoryPool_name_general_MaxBytes"));
-        assert.strictEqual((await httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, "localhost")).status, 401, "no token, no metrics");
+        assert.strictEqual((await httpsGet(`https://127.0.0.1:${https.port}/metrics`, https.ca, trinoServerName)).status, 401, "no token, no metrics");
         assert.strictEqual((await scrapeCoordinator({ Authorization: basic })).status, 401, "a user name is not enough on the coordinator any more");
         assert.strictEqual((await scrapeCoordinator({ Accept: "text/plain;version=0.0.4" })).status, 406, "only OpenMetrics");
         report(`metrics: ${exported.size} series names on the coordinator; the ${catalogue.length} of the catalogue all exported`);
+    });
+
+    it("a real Prometheus scrapes both roles with the plan's PodMonitor endpoints: the coordinator at HTTPS with the platform CA and a token of Trino's metrics client, a worker as the scrape's user", async () => {
+        const objects = plannedObjects("staging");
+        const management = `${config.namespaces.prefix}-management`;
+        const endpointOf = (job: string) => objects.find((o) => o.kind === "PodMonitor" && o.metadata.name === job && o.metadata.namespace === management).spec.podMetricsEndpoints[0];
+        const coordinatorEndpoint = endpointOf(TRINO_NAMES.coordinator);
+        const workerEndpoint = endpointOf(TRINO_NAMES.worker);
+        const started = Date.now();
+        const prometheus = await startPrometheus([
+            {
+                job: TRINO_NAMES.coordinator,
+                endpoint: coordinatorEndpoint,
+                address: `127.0.0.1:${https.port}`,
+                // The one named difference: the token URL is Keycloak's Service in the plan, the local node here.
+                tokenUrl: realm.tokenEndpoint,
+                secrets: {
+                    [coordinatorEndpoint.oauth2.clientSecret.name]: { clientId: TRINO_CLIENTS.metrics, clientSecret: realm.secret(TRINO_CLIENTS.metrics) },
+                    [coordinatorEndpoint.tlsConfig.ca.secret.name]: { "ca.crt": https.ca },
+                },
+            },
+            { job: TRINO_NAMES.worker, endpoint: workerEndpoint, address: `127.0.0.1:${worker.port}`, secrets: { [workerEndpoint.basicAuth.username.name]: { username: TRINO_SCRAPE_USER, password: "" } } },
+        ]);
+        try {
+            await until("both targets up", 60_000, async () => {
+                const targets = await prometheus.targets();
+                return targets.length === 2 && targets.every((t) => t.health === "up") ? true : undefined;
+            }, 1000);
+            const series = (promql: string) => until(promql, 30_000, async () => ((await prometheus.query(promql)).length > 0 ? prometheus.query(promql) : undefined), 1000);
+            const active = await series(`trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount{job="${TRINO_NAMES.coordinator}"}`);
+            const pools = await series(`trino_memory_type_MemoryPool_name_general_MaxBytes{job="${TRINO_NAMES.worker}"}`);
+            report(`Prometheus ${prometheusVersion()}: both jobs up after ${seconds(Date.now() - started)} (the coordinator through OAuth2 and TLS), ActiveNodeCount ${active[0]?.value[1]}, the worker's pool ${pools.length} series`);
+            assert.strictEqual(Number(active[0].value[1]), 2);
+            assert.strictEqual(pools.length, 1);
+        } catch (e) {
+            console.log(JSON.stringify(await prometheus.targets()), prometheus.log().slice(-3000));
+            throw e;
+        } finally {
+            prometheus.stop();
+        }
     });
 
     it("drains a worker with the rendered preStop: the worker exits and the coordinator stops counting it", async () => {
