@@ -162,7 +162,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     "trino.worker.jvmHeap": "JVM heap of each worker (a quantity; query memory per node is half of it, headroom 30%)",
     "trino.shutdown.gracePeriodSeconds": "shutdown.grace-period of a worker: how long it is announced as shutting down before and after its tasks finish",
     "trino.shutdown.drainSeconds": "How long a stopping worker's running queries may take to finish (terminationGracePeriodSeconds = 2 x grace period + this)",
-    "trino.ingress.host": "Publish the coordinator (Web UI, client protocol) at https://<host>; its logins return to https://<host>/oauth2/callback (outside dev only with keycloak.enabled: users sign in through the realm)",
+    "trino.ingress.host": "Publish the coordinator (Web UI, client protocol) at https://<host>; its logins return to https://<host>/oauth2/callback (outside dev only with keycloak.enabled: users sign in through the realm); null: not published",
     "spark.enabled": "Provide Spark (the image, the drivers' ServiceAccount and Role, pod templates, spark-defaults.conf) and run spark.jobs (needs nessie.enabled)",
     "spark.version": "Spark 3.5 release of the image built from images/spark (the Iceberg runtime baked in is built for 3.5)",
     "spark.image": "A prebuilt image of images/spark (needed when buildImages is false)",

@@ -103,7 +103,8 @@ export function trino(c: Checker, environment: Environment, value: unknown): Tri
     if (environment !== "dev" && workers < 2) c.fail(`${p}.workers`, t.workers, `at least 2 when environment is ${environment} (a worker's restart must not stop every query)`);
     else if (!coordinatorSchedules && workers < 1) c.fail(`${p}.workers`, t.workers, "at least 1 when trino.coordinatorSchedules is false (no node would run tasks)");
     const sd = c.object(`${p}.shutdown`, t.shutdown, ["gracePeriodSeconds", "drainSeconds"]) ?? {};
-    const i = t.ingress === undefined ? undefined : c.object(`${p}.ingress`, t.ingress, ["host"]);
+    // null: not published (every stack's defaults publish Trino).
+    const i = t.ingress === undefined || t.ingress === null ? undefined : c.object(`${p}.ingress`, t.ingress, ["host"]);
     return {
         enabled: c.boolean(`${p}.enabled`, t.enabled),
         image,

@@ -281,7 +281,7 @@ export interface TrinoSettings {
     readonly worker: TrinoNodeSettings;
     /** Graceful shutdown of a worker: shutdown.grace-period, and how long running queries may take to finish. */
     readonly shutdown: { readonly gracePeriodSeconds: number; readonly drainSeconds: number };
-    /** Published at https://<host> (a label under the stack's domain, or a full name); off until the identity issue brings authentication (outside dev). */
+    /** Published at https://<host> (a label under the stack's domain, or a full name); its logins return there. Outside dev only behind the realm's login. */
     readonly ingress?: { readonly host: string };
 }
 

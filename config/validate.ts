@@ -705,7 +705,7 @@ export function resolveConfig(raw: RawStackConfig): PlatformConfig {
     }
     // Trino authenticates its users through the platform realm; without one it must not be published outside dev.
     if (config.trino.enabled && config.trino.ingress && !config.keycloak.enabled && environment !== "dev") {
-        c.fail("trino.ingress", "set", `absent when environment is ${environment} and keycloak.enabled is false: Trino authenticates its users only through the platform realm`);
+        c.fail("trino.ingress", "set", `null (not published) when environment is ${environment} and keycloak.enabled is false: Trino authenticates its users only through the platform realm`);
     }
     if (config.trino.enabled && !config.nessie.enabled) {
         c.fail("trino.enabled", true, "false, or nessie.enabled true: Trino's lakehouse catalog is Nessie");

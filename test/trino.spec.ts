@@ -96,8 +96,16 @@ describe("Trino", function () {
             assert.match(problems, /trino\.workers: got 1; allowed: at least 2 when environment is staging/);
         });
         it("is published outside dev only behind the realm's login", () => {
-            assert.match(rejected("staging", { keycloak: { enabled: false }, observability: { grafana: { roles: undefined } } }), /trino\.ingress: got "set"; allowed: absent when environment is staging and keycloak\.enabled is false: Trino authenticates its users only through the platform realm/);
+            assert.match(rejected("staging", { keycloak: { enabled: false }, observability: { grafana: { roles: undefined } } }), /trino\.ingress: got "set"; allowed: null \(not published\) when environment is staging and keycloak\.enabled is false: Trino authenticates its users only through the platform realm/);
             assert.strictEqual(rejected("dev", { keycloak: { enabled: false } }), "", "dev without a realm may publish an open Trino");
+        });
+        it("unpublished (trino.ingress: null) it still requires the realm's tokens: its client then only validates in-cluster clients' bearer tokens", () => {
+            const config = resolveConfig(withValues(rawConfigOf("staging"), { trino: { ingress: null } }));
+            assert.strictEqual(config.trino.ingress, undefined);
+            const needs = platformServices(config)(serviceScope(config)).flatMap((svc) => svc.parts.flatMap((p) => p.needs ?? []));
+            const login = needs.find((n) => n.kind === "oidcClient" && n.name === TRINO_CLIENTS.login);
+            assert.deepStrictEqual([login?.detail?.kind, login?.detail?.redirectUris, login?.detail?.audiences], ["service", "", TRINO_AUDIENCE]);
+            assert.ok(needs.some((n) => n.kind === "oidcAudience" && n.name === TRINO_AUDIENCE), "Trino still accepts the realm's tokens for it");
         });
         it("refuses a cluster where no node runs tasks, and an image older than 476", () => {
             assert.match(rejected("dev", { trino: { coordinatorSchedules: false, workers: 0 } }), /trino\.workers: got 0; allowed: at least 1 when trino\.coordinatorSchedules is false/);

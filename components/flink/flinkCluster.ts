@@ -14,7 +14,7 @@ import { apiServerEgress, tcpPorts } from "../meta/network";
 import { resourceRequirements } from "../meta/resources";
 import { replicaPlacement } from "../meta/scheduling";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "../meta/security";
-import { CATALOG_CREDENTIAL_ENV, catalogVariables } from "../nessie/nessieProperties";
+import { CatalogOAuth2, CATALOG_CREDENTIAL_ENV, catalogVariables } from "../nessie/nessieProperties";
 import { EgressRule } from "../objectstore/grants";
 import { PlatformSecret } from "../secrets/platformSecret";
 import { SealingKey } from "../secrets/sealedSecret";
@@ -33,6 +33,8 @@ export const FLINK_NAMES = {
     taskmanager: "flink-taskmanager",
     config: "flink-config",
     s3: "flink-s3",
+    /** The catalog client's credential (when Nessie requires tokens). */
+    catalog: "flink-catalog",
     policy: "flink",
 } as const;
 
@@ -67,7 +69,7 @@ export interface FlinkClusterArgs {
     /** Flink's own keys on its state bucket (and the warehouse, for jobs that write Iceberg tables). */
     readonly s3Keys: { readonly accessKeyId: pulumi.Output<string>; readonly secretAccessKey: pulumi.Output<string> };
     /** The lakehouse catalog, given to jobs as variables (catalogVariables). */
-    readonly catalog: pulumi.Input<{ readonly uri: string; readonly warehouse: string; readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string } }>;
+    readonly catalog: pulumi.Input<{ readonly uri: string; readonly warehouse: string; readonly oauth2?: CatalogOAuth2 }>;
     /** The catalog client's `<id>:<secret>` (CATALOG_CREDENTIAL_ENV of every pod), when Nessie requires tokens. */
     readonly catalogCredential?: pulumi.Output<string>;
     /** Where Flink may connect beyond its own pods: the object store, Nessie and Keycloak. */
@@ -99,10 +101,17 @@ export class FlinkCluster extends pulumi.ComponentResource {
                 secretName: FLINK_NAMES.s3,
                 labels: this.labels("jobmanager"),
                 sealingKey: args.sealingKey,
-                data: { AWS_ACCESS_KEY_ID: args.s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: args.s3Keys.secretAccessKey, ...(args.catalogCredential ? { [CATALOG_CREDENTIAL_ENV]: args.catalogCredential } : {}) },
+                data: { AWS_ACCESS_KEY_ID: args.s3Keys.accessKeyId, AWS_SECRET_ACCESS_KEY: args.s3Keys.secretAccessKey },
             },
             { parent: this },
         );
+        const catalogSecret =
+            args.catalogCredential &&
+            new PlatformSecret(
+                `${name}-catalog`,
+                { namespace: args.namespace, secretName: FLINK_NAMES.catalog, labels: this.labels("jobmanager"), sealingKey: args.sealingKey, data: { [CATALOG_CREDENTIAL_ENV]: args.catalogCredential } },
+                { parent: this },
+            );
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             { metadata: { name: FLINK_NAMES.config, namespace: args.namespace, labels: this.labels("jobmanager") }, data: { "config.yaml": this.conf } },
@@ -112,7 +121,8 @@ export class FlinkCluster extends pulumi.ComponentResource {
         // The variables are known before the values: the catalog signs in exactly when there is a credential.
         const catalog = pulumi.output(args.catalog).apply((c) => catalogVariables(c));
         const catalogEnv = Object.keys(catalogVariables({ uri: "", warehouse: "", oauth2: args.catalogCredential ? { tokenEndpoint: "", scope: "" } : undefined })).map((name) => ({ name, value: catalog.apply((v) => v[name]) }));
-        const pods = { configMap: config.metadata.name, secret: secret.secretName, digest: fileDigest(this.conf), catalogEnv };
+        const credentialEnv = catalogSecret ? [{ name: CATALOG_CREDENTIAL_ENV, valueFrom: { secretKeyRef: { name: catalogSecret.secretName, key: CATALOG_CREDENTIAL_ENV } } }] : [];
+        const pods = { configMap: config.metadata.name, secret: secret.secretName, digest: fileDigest(this.conf), catalogEnv: [...credentialEnv, ...catalogEnv] };
         this.deployment(name, "jobmanager", s.jobManagers, s.jobManager, args, pods);
         this.deployment(name, "taskmanager", s.taskManagers, s.taskManager, args, pods);
         const jm = FLINK_ROLE_PORTS.jobmanager;
@@ -147,7 +157,7 @@ export class FlinkCluster extends pulumi.ComponentResource {
     }
 
     /** A role's Deployment (and its PDB when it has more than one pod). */
-    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string>; catalogEnv: { name: string; value: pulumi.Output<string> }[] }): void {
+    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string>; catalogEnv: ({ name: string; value: pulumi.Output<string> } | { name: string; valueFrom: { secretKeyRef: { name: pulumi.Output<string>; key: string } } })[] }): void {
         const ha = args.settings.highAvailability.enabled;
         const labels = this.labels(role);
         const podLabels = flinkPodLabels(role);
@@ -197,7 +207,6 @@ export class FlinkCluster extends pulumi.ComponentResource {
                                         { name: "JOB_MANAGER_RPC_ADDRESS", ...rpcAddress },
                                         { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: pods.secret, key: "AWS_ACCESS_KEY_ID" } } },
                                         { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: pods.secret, key: "AWS_SECRET_ACCESS_KEY" } } },
-                                        ...(args.catalogCredential ? [{ name: CATALOG_CREDENTIAL_ENV, valueFrom: { secretKeyRef: { name: pods.secret, key: CATALOG_CREDENTIAL_ENV } } }] : []),
                                         ...pods.catalogEnv,
                                     ],
                                     ports: Object.entries(ports).map(([port, containerPort]) => ({ name: port, containerPort })),
@@ -231,7 +240,7 @@ export class FlinkCluster extends pulumi.ComponentResource {
         }
     }
 
-    /** Between Flink's pods on its ports; in from Prometheus; out to the API (HA), the object store and Nessie. */
+    /** Between Flink's pods on its ports; in from Prometheus; out to the API (HA), the object store, Nessie and Keycloak (catalog tokens). */
     private networkPolicy(name: string, args: FlinkClusterArgs): void {
         const flink = [{ podSelector: { matchLabels: { ...FLINK_LABELS } } }];
         const internal = tcpPorts(FLINK_PORTS.rpc, FLINK_PORTS.blob, FLINK_PORTS.rest, FLINK_PORTS.taskRpc, FLINK_PORTS.data);

@@ -1,6 +1,7 @@
 // Flink as a platform service: what it needs (its state bucket, and the warehouse for jobs that
-// write Iceberg tables, both with its own identity), whom its pods reach (the object store, Nessie,
-// the API server for Kubernetes HA), the image it builds and what is watched of it. The REST API
+// write Iceberg tables, both with its own identity; its catalog client), whom its pods reach (the
+// object store, Nessie, Keycloak, the API server for Kubernetes HA), the image it builds and what is
+// watched of it. The REST API
 // and Web UI are not published: clients reach them in the cluster or through a port-forward.
 import { s3Bucket } from "../../config/flink";
 import { FlinkSettings, ObjectStoreSettings } from "../../config/types";

@@ -27,6 +27,10 @@ export const KEYCLOAK_NAMES = {
     realmSecrets: "keycloak-realm-secrets",
     realmSync: "keycloak-realm-sync",
 } as const;
+/** Keycloak's Service as consumers in the cluster call it (the dynamic backchannel hands them this address). */
+export function keycloakServiceUrl(namespace: string): string {
+    return `http://${KEYCLOAK_NAMES.server}.${namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
+}
 export const KEYCLOAK_POD_LABELS = selectorLabels({ name: "keycloak", instance: KEYCLOAK_NAMES.server });
 /** The realm sync Job's pods: besides the members and consumers, the only pods that call the admin API. */
 export const REALM_SYNC_LABELS = { ...selectorLabels({ name: "keycloak", instance: KEYCLOAK_NAMES.realmSync }), "data-platform/job": "realm-sync" };
@@ -156,7 +160,7 @@ export class KeycloakServer extends pulumi.ComponentResource {
         if (s.replicas > 1) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: KEYCLOAK_NAMES.server, namespace: args.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: KEYCLOAK_POD_LABELS } } }, child);
         }
-        this.internalUrl = pulumi.interpolate`http://${KEYCLOAK_NAMES.server}.${args.namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
+        this.internalUrl = pulumi.output(args.namespace).apply(keycloakServiceUrl);
         this.realmSync(name, args, labels, server, syncClientSecret, realmSecrets);
         this.networkPolicies(name, args, labels);
         this.registerOutputs({ internalUrl: this.internalUrl });

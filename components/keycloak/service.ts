@@ -13,7 +13,7 @@ import { endpointPeer } from "../web/networkPolicies";
 import { routeHost } from "../web/siteIngress";
 import { keycloakDashboard } from "./dashboard";
 import { KEYCLOAK_PORTS, issuer, realmTokenEndpoint } from "./keycloakConfig";
-import { KEYCLOAK_NAMES, KEYCLOAK_POD_LABELS, KeycloakServer } from "./keycloakServer";
+import { KEYCLOAK_NAMES, KEYCLOAK_POD_LABELS, KeycloakServer, keycloakServiceUrl } from "./keycloakServer";
 import { KEYCLOAK_METRIC_SOURCES, keycloakAlerts, keycloakScrapeTargets } from "./monitoring";
 import { OidcClientKind, OidcClientRequest, REALM, checkedClients, renderRealm } from "./realm";
 
@@ -86,7 +86,7 @@ export function tokenEndpoint(realmUrl: pulumi.Input<string>): pulumi.Output<str
 
 /** The realm on Keycloak's Service, from the management namespace's name: for what must know it before anything is built (a scrape's token URL). */
 export function realmUrlInCluster(managementNamespace: string): string {
-    return `http://${KEYCLOAK_NAMES.server}.${managementNamespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}/realms/${REALM}`;
+    return `${keycloakServiceUrl(managementNamespace)}/realms/${REALM}`;
 }
 
 const words = (s: string | undefined) => (s ? s.split(" ") : []);

@@ -48,6 +48,12 @@ export interface OidcAuthentication {
     readonly audience: string;
 }
 
+/** How an engine signs in to the catalog: client credentials at the realm's token endpoint (in the cluster), with this scope. */
+export interface CatalogOAuth2 {
+    readonly tokenEndpoint: string;
+    readonly scope: string;
+}
+
 /**
  * The variable an engine's jobs find their catalog client's `<id>:<secret>` in (Iceberg's
  * `credential`), where the engine cannot read it from a file or its own variable syntax (Spark, Flink).
@@ -59,7 +65,7 @@ export const CATALOG_CREDENTIAL_ENV = "LAKEHOUSE_CATALOG_CREDENTIAL";
  * `CREATE CATALOG` or a job's Iceberg REST properties): the REST URI, the warehouse, and the OAuth2
  * token endpoint and scope when Nessie requires tokens. The credential is CATALOG_CREDENTIAL_ENV, from a Secret.
  */
-export function catalogVariables(c: { readonly uri: string; readonly warehouse: string; readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string } }): Record<string, string> {
+export function catalogVariables(c: { readonly uri: string; readonly warehouse: string; readonly oauth2?: CatalogOAuth2 }): Record<string, string> {
     return {
         LAKEHOUSE_CATALOG_URI: c.uri,
         LAKEHOUSE_CATALOG_WAREHOUSE: c.warehouse,

@@ -13,7 +13,7 @@ import { endpointPeer } from "../web/networkPolicies";
 import { nessieDashboard } from "./dashboard";
 import { NESSIE_METRIC_SOURCES, nessieAlerts, nessieScrapeTargets } from "./monitoring";
 import { NESSIE_NAMES, NESSIE_POD_LABELS, NessieCatalog } from "./nessieCatalog";
-import { NESSIE_AUDIENCE, NESSIE_PORTS, NESSIE_WAREHOUSE } from "./nessieProperties";
+import { CatalogOAuth2, NESSIE_AUDIENCE, NESSIE_PORTS, NESSIE_WAREHOUSE } from "./nessieProperties";
 
 export const NESSIE_SERVICE = "nessie";
 /** Nessie's database and its owner, and its identity on the object store. */
@@ -66,7 +66,7 @@ export interface LakehouseCatalog {
     readonly warehouse: string;
     readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
     /** OAuth2 client credentials at the realm's token endpoint in the cluster, when Nessie requires tokens (the credential is apart: `catalogCredential`). */
-    readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string };
+    readonly oauth2?: CatalogOAuth2;
 }
 
 /** What an engine gets to use the lakehouse catalog: the catalog, its own S3 keys, its catalog client's credential and its egress. */

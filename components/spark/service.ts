@@ -1,5 +1,6 @@
 // Spark as a platform service: what it needs (write access to the warehouse with its own
-// identity), whom its pods reach (Nessie, the object store, the API server), the image it builds,
+// identity, its catalog client), whom its pods reach (Nessie, Keycloak, the object store, the API
+// server), the image it builds,
 // and what is watched of it (its drivers' Prometheus servlet).
 import { ObjectStoreSettings, SparkSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";

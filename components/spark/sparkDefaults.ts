@@ -7,7 +7,7 @@
 import { ResourceSettings, Toleration } from "../../config/types";
 import { resourceRequirements } from "../meta/resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../meta/security";
-import { CATALOG_CREDENTIAL_ENV } from "../nessie/nessieProperties";
+import { CatalogOAuth2, CATALOG_CREDENTIAL_ENV } from "../nessie/nessieProperties";
 
 /** The image's spark user. */
 export const SPARK_UID = 185;
@@ -40,7 +40,7 @@ export interface SparkDefaultsRendering {
         readonly warehouse: string;
         readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
         /** Spark's sign-in to the catalog (client credentials), when Nessie requires tokens. */
-        readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string };
+        readonly oauth2?: CatalogOAuth2;
     };
     /** The Secret with the catalog client's credential (key CATALOG_CREDENTIAL_ENV), when `catalog.oauth2` is set. */
     readonly catalogSecret?: string;

@@ -29,18 +29,20 @@ export const TRINO_IDENTITY = "trino";
 /** Trino's clients of the platform realm: its login (the Web UI, and the audience of users' tokens) and Prometheus' scrape of the coordinator. */
 export const TRINO_CLIENTS = { login: "trino", metrics: "trino-metrics" } as const;
 
-/** Where Trino's logins return: Trino's fixed callback path on its published host. */
-export function trinoRedirectUri(host: string): string {
-    return `https://${host}/oauth2/callback`;
-}
-
-/** What Trino asks the realm for when the stack has one: its audience, its login client (tokens for Trino) and the metrics client. */
-function trinoIdentityNeeds(host: string) {
+/**
+ * What Trino asks the realm for when the stack has one: its audience, its login client (tokens for
+ * Trino; a browser client whose logins return to Trino's fixed callback on its published host, or,
+ * unpublished, a client that only validates the bearer tokens of in-cluster clients) and the
+ * metrics client.
+ */
+function trinoIdentityNeeds(host: string | undefined) {
     const options = { audiences: [TRINO_AUDIENCE] };
     return {
         audience: oidcAudienceNeed(TRINO_AUDIENCE),
         // Trino's OAuth2 client (476) sends state and a nonce but no PKCE code challenge: a confidential client may do without.
-        login: oidcClientNeed(TRINO_CLIENTS.login, "browser", [trinoRedirectUri(host)], "trino.ingress", { ...options, withoutPkce: true }),
+        login: host
+            ? oidcClientNeed(TRINO_CLIENTS.login, "browser", [`https://${host}/oauth2/callback`], "trino.ingress", { ...options, withoutPkce: true })
+            : oidcClientNeed(TRINO_CLIENTS.login, "service", [], "trino", options),
         metrics: oidcClientNeed(TRINO_CLIENTS.metrics, "service", [], "trino (Prometheus' scrape of the coordinator)", options),
     };
 }
@@ -51,8 +53,8 @@ const SCRAPE_SECRETS = { client: "scrape-oauth2-trino", ca: "scrape-ca-trino" } 
 export function trinoService(settings: TrinoSettings, objectStore: ObjectStoreSettings, warehouseBucket: string, scope: ServiceScope): PlatformService {
     const namespace = scope.namespaces.engines;
     const host = settings.ingress ? routeHost(settings.ingress.host, scope.domain) : undefined;
-    // Users sign in when the stack has a realm; their logins return to the published host (every stack publishes Trino).
-    const identity = scope.identity && host ? trinoIdentityNeeds(host) : undefined;
+    // Users sign in whenever the stack has a realm.
+    const identity = scope.identity ? trinoIdentityNeeds(host) : undefined;
     // In-cluster clients use HTTPS once users authenticate; the ingress sends to 8080 with X-Forwarded-Proto.
     const endpoint = { name: TRINO_SERVICE, namespace, podLabels: trinoPodLabels("coordinator"), ports: [identity ? TRINO_HTTPS_PORT : TRINO_PORT] };
     const scrape: ScrapeOAuth2 | undefined = identity && {

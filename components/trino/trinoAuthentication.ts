@@ -19,8 +19,6 @@ export const TRINO_TLS = {
     /** Beside etc/ (a ConfigMap), not in it. */
     dir: "/etc/trino-tls",
     keystore: "keystore.p12",
-    /** The CA of the keystore's certificate, for in-cluster clients (cert-manager writes it beside). */
-    ca: "ca.crt",
 } as const;
 
 /** The variables the coordinator's files name for its authentication secrets (from the trino-secrets Secret). */

@@ -66,7 +66,7 @@ export interface TrinoClusterArgs {
     readonly catalogCredential?: pulumi.Output<string>;
     /** Where Trino may connect beyond its own nodes: Nessie, Keycloak and the object store. */
     readonly egress: readonly EgressRule[];
-    /** Prometheus' pods, let in on the HTTP port (/metrics). */
+    /** Prometheus' pods, let in on the HTTP port (/metrics), and on the coordinator's HTTPS port when users sign in. */
     readonly metricsPeer: PeerSelector;
     /** The ingress controller's pods, let in to the coordinator when it is published. */
     readonly ingressPeer?: PeerSelector;
@@ -240,7 +240,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
                                 // node.data-dir (the launcher's var/, spill) and /tmp (Iceberg's S3 writes stage parts there).
                                 scratchVolume("data", "2Gi"),
                                 scratchVolume("tmp", "2Gi"),
-                                ...(auth ? [{ name: "tls", secret: { secretName: TRINO_NAMES.tls, items: [TRINO_TLS.keystore, TRINO_TLS.ca].map((key) => ({ key, path: key })) } }] : []),
+                                ...(auth ? [{ name: "tls", secret: { secretName: TRINO_NAMES.tls, items: [{ key: TRINO_TLS.keystore, path: TRINO_TLS.keystore }] } }] : []),
                             ],
                         },
                     },
@@ -250,7 +250,7 @@ export class TrinoCluster extends pulumi.ComponentResource {
         );
     }
 
-    /** Between Trino's nodes; in from Prometheus; out to Nessie and the object store. */
+    /** Between Trino's nodes; in from Prometheus (8080, and 8443 with a login); out to Nessie, Keycloak and the object store. */
     private networkPolicy(name: string, args: TrinoClusterArgs): void {
         const nodes = [{ podSelector: { matchLabels: { ...TRINO_LABELS } } }];
         new k8s.networking.v1.NetworkPolicy(

@@ -5,6 +5,7 @@
 // files: catalogs and config name environment variables (${ENV:...}) filled from a sealed Secret.
 import { TrinoMemory } from "../../config/trino";
 import { propertiesFile } from "../meta/propertiesFile";
+import { CatalogOAuth2 } from "../nessie/nessieProperties";
 import { TrinoAuthenticationRendering, trinoAuthenticationProperties } from "./trinoAuthentication";
 
 /** The HTTP port: client protocol, Web UI, internal communication, /metrics. */
@@ -62,7 +63,7 @@ export interface LakehouseCatalogRendering {
     readonly warehouse: string;
     readonly s3: { readonly endpoint: string; readonly region: string; readonly pathStyle: boolean };
     /** Trino's sign-in to the catalog (client credentials; the credential is TRINO_ENV.catalogCredential), when Nessie requires tokens. */
-    readonly oauth2?: { readonly tokenEndpoint: string; readonly scope: string };
+    readonly oauth2?: CatalogOAuth2;
 }
 
 /** node.environment from the stack's environment name (Trino allows [a-z0-9_]). */
@@ -133,7 +134,7 @@ export function renderLogProperties(): string {
 export function renderLakehouseCatalog(r: LakehouseCatalogRendering): string {
     return propertiesFile([
         ["connector.name", "iceberg"],
-        "Iceberg REST (Nessie's /iceberg): views, and OAuth2 client credentials once Nessie requires login.",
+        "Iceberg REST (Nessie's /iceberg), with views.",
         ["iceberg.catalog.type", "rest"],
         ["iceberg.rest-catalog.uri", r.restUri],
         ["iceberg.rest-catalog.warehouse", r.warehouse],
@@ -164,7 +165,8 @@ export function renderLakehouseCatalog(r: LakehouseCatalogRendering): string {
  * System access control (file based): every user may use every catalog and read the system
  * information (/metrics, /v1/info), and only TRINO_SHUTDOWN_USER may write it, i.e. shut a node
  * down gracefully (Trino's default access control refuses graceful shutdown to everyone). Users
- * are not authenticated yet (the identity issue), but nothing outside a pod reaches a worker.
+ * authenticate at the coordinator (trinoAuthentication.ts); workers authenticate nobody, and only
+ * Trino's own nodes and Prometheus reach them.
  */
 export function renderAccessControl(etcDir: string = TRINO_PATHS.etc): { properties: string; rules: string } {
     const rules = {
