@@ -26,6 +26,7 @@ import { E2E_IDENTITIES, Keyed, s3, stackIdentities } from "./objectstore/helper
 import { Figures, seconds } from "./support/figures";
 import { exportedNames } from "./support/metrics";
 import { LocalRealm, realmPort, startLocalRealm } from "./identity/localRealm";
+import { jwtClaims } from "./identity/oidcClient";
 
 const PYTHON = path.join(PROJECT_DIR, ".tools", "catalog-venv", "bin", "python");
 const CLIENT = path.join(__dirname, "catalog", "iceberg_client.py");
@@ -113,9 +114,8 @@ describe("Nessie on real processes with the staging rendering", function () {
         const get = async (url: string, token?: string) => (await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).status;
         const engine = await realm.token(LOADER_CLIENT.clientId);
         const other = await realm.token(OTHER_CLIENT.clientId);
-        const claims = (t: string) => JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8"));
-        assert.ok([claims(engine).aud].flat().includes(NESSIE_AUDIENCE), `the engine's token is for ${NESSIE_AUDIENCE}: aud ${JSON.stringify(claims(engine).aud)}`);
-        assert.strictEqual(claims(engine).iss, realm.issuer, "tokens name the public issuer, not the address they were fetched from");
+        assert.ok([jwtClaims(engine).aud].flat().includes(NESSIE_AUDIENCE), `the engine's token is for ${NESSIE_AUDIENCE}: aud ${JSON.stringify(jwtClaims(engine).aud)}`);
+        assert.strictEqual(jwtClaims(engine).iss, realm.issuer, "tokens name the public issuer, not the address they were fetched from");
         const paths = ["/api/v2/config", "/iceberg/v1/config"];
         const statuses: Record<string, number[]> = {};
         for (const p of paths) statuses[p] = [await get(nessie + p), await get(nessie + p, other), await get(nessie + p, engine)];

@@ -20,7 +20,8 @@ import { PostgresServer, freePort, jmespath, postgresBinDir, startPostgres } fro
 import { rawConfigOf } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { BuiltDistribution, KeycloakNode, LocalKeycloak, builtDistribution, imageBuildOptions, imageVersion, jgroupsPort } from "./identity/localKeycloak";
-import { loginAt, runSync, stackClients } from "./identity/localRealm";
+import { runSync, stackClients } from "./identity/localRealm";
+import { jwtClaims, loginAt, postToken } from "./identity/oidcClient";
 import { plannedObjectsOf } from "./patroni/planned";
 import { until } from "./patroni/processes";
 import { Figures, seconds } from "./support/figures";
@@ -38,8 +39,6 @@ const SERVICE: OidcClientRequest = { clientId: "e2e-service", kind: "service", r
 const GRAFANA_HOST = "grafana.e2e.localhost";
 const GRAFANA: OidcClientRequest = { clientId: GRAFANA_OIDC_CLIENT, kind: "browser", redirectUris: [grafanaRedirectUri(GRAFANA_HOST)], requester: "observability.grafana" };
 
-const jwtClaims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
-
 /** A browser's login against a node's internal address, as the ingress forwards it: the authorization request with PKCE, the login form, the redirect's code. */
 async function authorizationCodeLogin(base: string, client: string, redirectUri: string, user: string, password: string, scope = "openid"): Promise<{ code: string; verifier: string; location: string }> {
     const verifier = randomBytes(48).toString("base64url");
@@ -49,15 +48,6 @@ async function authorizationCodeLogin(base: string, client: string, redirectUri:
     const code = new URL(location).searchParams.get("code");
     if (!code) throw new Error(`login of ${user} did not redirect with a code (location ${location})`);
     return { code, verifier, location };
-}
-
-/** A token request as a client sends it (its id and secret in Basic auth, when it has a secret); the answer as it comes. */
-function postToken(url: string, form: Record<string, string>, basic?: [string, string]): Promise<Response> {
-    return fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", ...(basic ? { Authorization: `Basic ${Buffer.from(`${basic[0]}:${basic[1]}`).toString("base64")}` } : {}) },
-        body: new URLSearchParams(form),
-    });
 }
 
 const tokenEndpoint = (base: string, realm = REALM) => `${base}/realms/${realm}/protocol/openid-connect/token`;

@@ -18,7 +18,8 @@ import { parseProperties as props } from "../test/support/properties";
 import { rawConfigOf, withValues } from "../test/support/stacks";
 import { tempDir } from "../test/support/tempdirs";
 import { CatalogStack, startCatalogStack } from "./catalog/stack";
-import { LocalRealm, loginAt, realmPort, stackClients, startLocalRealm } from "./identity/localRealm";
+import { LocalRealm, realmPort, stackClients, startLocalRealm } from "./identity/localRealm";
+import { CookieJar, forwardedHeaders, jwtClaims, loginAt, postToken } from "./identity/oidcClient";
 import { CATALOG_CREDENTIAL_ENV } from "../components/nessie/nessieProperties";
 import { CATALOG_TOKEN_SCOPE, catalogClientId } from "../components/nessie/service";
 import { LocalTrino, TrinoNode, forwardedAs, httpsGet, localKeystore, setupTrino, trinoQuery } from "./lakehouse/localTrino";
@@ -235,14 +236,14 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     it("requires a login: no token, a token for another audience and plain HTTP are refused; the Web UI sends browsers to the realm's login page", async () => {
         const statement = `http://127.0.0.1:${coordinator.port}/v1/statement`;
         const post = (headers: Record<string, string>) => fetch(statement, { method: "POST", headers, body: "SELECT 1" });
-        const anonymous = await post({ "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost, "X-Trino-User": "anyone" });
+        const anonymous = await post({ ...forwardedHeaders(trinoHost), "X-Trino-User": "anyone" });
         const nessieToken = await realm.token(sparkClient);
         const otherAudience = await post(forwardedAs({ token: nessieToken, host: trinoHost }));
         const overHttp = await post({ Authorization: `Bearer ${await realm.token(ANALYST.clientId)}` });
         report(`Trino without a token ${anonymous.status}, with a token for Nessie ${otherAudience.status}, with the analyst's over plain HTTP ${overHttp.status}`);
         assert.deepStrictEqual([anonymous.status, otherAudience.status], [401, 401]);
         assert.notStrictEqual(overHttp.status, 200, "bearer tokens only over TLS");
-        const ui = await fetch(`http://127.0.0.1:${coordinator.port}/ui/`, { headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost }, redirect: "manual" });
+        const ui = await fetch(`http://127.0.0.1:${coordinator.port}/ui/`, { headers: forwardedHeaders(trinoHost), redirect: "manual" });
         const location = new URL(ui.headers.get("location") ?? "https://invalid/");
         assert.strictEqual(`${location.origin}${location.pathname}`, `${realm.issuer}/protocol/openid-connect/auth`, "to the public login page");
         assert.deepStrictEqual([location.searchParams.get("client_id"), location.searchParams.get("redirect_uri")], [TRINO_CLIENTS.login, `https://${trinoHost}/oauth2/callback`]);
@@ -251,26 +252,24 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
     });
 
     it("a person logs in to the Web UI through Keycloak's login page, and Trino knows them by their user name", async () => {
-        const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": trinoHost, "X-Forwarded-Port": "443" };
-        const jar = new Map<string, string>();
-        const keep = (res: Response) => res.headers.getSetCookie().forEach((c) => { const [pair] = c.split(";"); const at = pair.indexOf("="); jar.set(pair.slice(0, at), pair.slice(at + 1)); });
-        const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+        const forwarded = forwardedHeaders(trinoHost);
+        const jar = new CookieJar();
         const local = (uri: string) => `http://127.0.0.1:${coordinator.port}${new URL(uri).pathname}${new URL(uri).search}`;
         const started = Date.now();
         const ui = await fetch(`http://127.0.0.1:${coordinator.port}/ui/`, { headers: forwarded, redirect: "manual" });
-        keep(ui);
+        jar.keep(ui);
         const auth = new URL(ui.headers.get("location")!);
         const { location } = await loginAt(realm.base, `${auth.pathname}${auth.search}`, new URL(realm.issuer).host, PERSON, realm.password(PERSON));
         assert.ok(location.startsWith(`https://${trinoHost}/oauth2/callback?`), location);
         // The browser returns to Trino's callback through the ingress: Trino exchanges the code at Keycloak's Service.
-        const callback = await fetch(local(location), { headers: { ...forwarded, Cookie: cookies() }, redirect: "manual" });
-        keep(callback);
+        const callback = await fetch(local(location), { headers: { ...forwarded, Cookie: jar.header() }, redirect: "manual" });
+        jar.keep(callback);
         assert.ok([302, 303].includes(callback.status), `callback: HTTP ${callback.status} ${(await callback.text()).slice(0, 300)}`);
-        const info = await fetch(`http://127.0.0.1:${coordinator.port}/ui/api/cluster`, { headers: { ...forwarded, Cookie: cookies() } });
+        const info = await fetch(`http://127.0.0.1:${coordinator.port}/ui/api/cluster`, { headers: { ...forwarded, Cookie: jar.header() } });
         assert.strictEqual(info.status, 200, "the Web UI's API answers the signed-in browser");
         // The UI's cookie holds the person's access token (no refresh tokens): Trino knows the bearer by their user name.
-        const cookie = [...jar].find(([k]) => /OAuth2-Token/i.test(k));
-        assert.ok(cookie, `Trino's token cookie among ${[...jar.keys()].join(", ")}`);
+        const cookie = jar.find(/OAuth2-Token/i);
+        assert.ok(cookie, `Trino's token cookie among ${jar.names().join(", ")}`);
         const [user] = (await trinoQuery(coordinator.port, "SELECT current_user", { token: decodeURIComponent(cookie[1]), host: trinoHost })).rows[0] as string[];
         report(`Web UI login of ${PERSON} through Keycloak's login page and Trino's callback in ${seconds(Date.now() - started)}; as ${cookie[0]}'s bearer, current_user is ${user}`);
         assert.strictEqual(user, PERSON);
@@ -313,16 +312,13 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
 
     it("Trino's catalog client may renew its token the way Trino does it, by exchanging it (and Spark's may not)", async () => {
         const exchange = async (clientId: string) => {
-            const res = await fetch(realm.tokenEndpoint, {
-                method: "POST",
-                headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(credential(clientId)).toString("base64")}` },
-                body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: await realm.token(clientId), subject_token_type: "urn:ietf:params:oauth:token-type:access_token", scope: CATALOG_TOKEN_SCOPE }),
-            });
+            const form = { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: await realm.token(clientId), subject_token_type: "urn:ietf:params:oauth:token-type:access_token", scope: CATALOG_TOKEN_SCOPE };
+            const res = await postToken(realm.tokenEndpoint, form, [clientId, realm.secret(clientId)]);
             return { status: res.status, body: (await res.json()) as { access_token?: string } };
         };
         const trinoRenewal = await exchange(trinoClient);
         assert.strictEqual(trinoRenewal.status, 200, JSON.stringify(trinoRenewal.body));
-        const aud = JSON.parse(Buffer.from(trinoRenewal.body.access_token!.split(".")[1], "base64url").toString("utf8")).aud;
+        const aud = jwtClaims(trinoRenewal.body.access_token!).aud;
         assert.ok([aud].flat().includes("nessie"), `the renewed token is for Nessie: ${JSON.stringify(aud)}`);
         const sparkRenewal = await exchange(sparkClient);
         report(`token exchange: ${trinoClient} ${trinoRenewal.status} (aud ${JSON.stringify(aud)}), ${sparkClient} ${sparkRenewal.status}`);

@@ -258,19 +258,18 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         }
     }
 
-    // Grafana calls Keycloak's Service for tokens and user info: Keycloak's side admits it, as for a part's connection.
+    // The monitoring stack's pods that call Keycloak's Service: Grafana (tokens and user info of its
+    // logins) and Prometheus (tokens for the scrapes that sign in). Keycloak's side admits each, as
+    // for a part's connection.
     const keycloak = endpoints.get(KEYCLOAK_SERVICE);
-    if (grafanaClient && keycloak) {
-        const [grafanaEndpoint] = grafana;
-        const labels = standardLabels({ name: "grafana", instance: "grafana", component: "monitoring" });
-        admitConnection(`${KEYCLOAK_SERVICE}-from-grafana`, grafanaEndpoint.name, grafanaEndpoint, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
-    }
-
-    // Prometheus fetches tokens from Keycloak's Service for the targets it signs in to (a scrape's oauth2).
-    if (keycloak && config.install.monitoring !== "none" && platform.some((s) => s.observability?.scrapeTargets?.some((t) => t.oauth2))) {
-        const prometheus = { name: "prometheus", namespace: namespaces.names.management, podLabels: PROMETHEUS_PODS, ports: [] };
-        const labels = standardLabels({ name: "prometheus", instance: "prometheus", component: "monitoring" });
-        admitConnection(`${KEYCLOAK_SERVICE}-from-prometheus`, prometheus.name, prometheus, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
+    const signsIn = config.install.monitoring !== "none" && platform.some((s) => s.observability?.scrapeTargets?.some((t) => t.oauth2));
+    const keycloakCallers: Endpoint[] = [
+        ...(grafanaClient ? grafana : []),
+        ...(signsIn ? [{ name: "prometheus", namespace: namespaces.names.management, podLabels: PROMETHEUS_PODS, ports: [] }] : []),
+    ];
+    for (const caller of keycloak ? keycloakCallers : []) {
+        const labels = standardLabels({ name: caller.name, instance: caller.name, component: "monitoring" });
+        admitConnection(`${KEYCLOAK_SERVICE}-from-${caller.name}`, caller.name, caller, keycloak!, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
     }
 
     // --- Routes: one TLS Ingress per host.

@@ -6,11 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectSettings, ConnectorSettings, PostgresSettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { tcpPorts } from "../meta/network";
 import { KAFKA_SERVICE, KafkaClientGrant, kafkaClientNeed } from "../kafka/service";
 import { CaptureGrant, POSTGRES_SERVICE, changeCaptureNeed } from "../postgres/service";
 import { ChangeCapture } from "../postgres/dynamicConfig";
-import { endpointPeer } from "../web/networkPolicies";
+import { endpointEgress } from "../web/networkPolicies";
 import { connectorConfig } from "./connectorConfig";
 import { connectDashboard } from "./dashboard";
 import { CONNECT_NAMES, CONNECT_POD_LABELS, KafkaConnect } from "./kafkaConnect";
@@ -86,7 +85,7 @@ export function connectService(settings: ConnectSettings, postgres: Pick<Postgre
                             kafkaCaSecret: brokers.tls?.caSecret,
                             connectors,
                             credentials: granted.map((g) => ({ connector: g.connector.name, password: g.grant.password })),
-                            egress: ctx.dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+                            egress: ctx.dependencies.map(endpointEgress),
                             metricsPeer: f.metrics.peer,
                             strictSpread: f.placement.strictSpread,
                             sealingKey: f.sealingKey,

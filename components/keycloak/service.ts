@@ -7,9 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { OIDC_CLIENT_VARIABLES } from "../../config/keycloak";
 import { KeycloakSettings } from "../../config/types";
 import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
-import { tcpPorts } from "../meta/network";
 import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/service";
-import { endpointPeer } from "../web/networkPolicies";
+import { endpointEgress } from "../web/networkPolicies";
 import { routeHost } from "../web/siteIngress";
 import { keycloakDashboard } from "./dashboard";
 import { KEYCLOAK_PORTS, issuer, realmTokenEndpoint } from "./keycloakConfig";
@@ -139,7 +138,7 @@ export function keycloakService(settings: KeycloakSettings, scope: ServiceScope)
                             realm: JSON.stringify(renderRealm(settings.realm, clients), null, 2) + "\n",
                             clientIds: clients.map((c) => c.clientId),
                             testUsers: Object.keys(settings.realm.testUsers),
-                            egress: ctx.dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+                            egress: ctx.dependencies.map(endpointEgress),
                             metricsPeer: f.metrics.peer,
                             ingressPeer: f.ingress.peer,
                             strictSpread: f.placement.strictSpread,

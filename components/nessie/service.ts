@@ -4,12 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NessieSettings, ObjectStoreSettings } from "../../config/types";
 import { Need, PartContext, PlatformService, ServiceScope, part } from "../../platform/contract";
-import { tcpPorts } from "../meta/network";
 import { BucketGrant, EgressRule, objectStoreReaches } from "../objectstore/grants";
 import { OBJECT_STORE_SERVICE, bucketNeed } from "../objectstore/identities";
 import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/service";
 import { KEYCLOAK_SERVICE, OidcAudienceGrant, OidcClientGrant, oidcAudienceNeed, oidcClientNeed, tokenEndpoint } from "../keycloak/service";
-import { endpointPeer } from "../web/networkPolicies";
+import { endpointEgress } from "../web/networkPolicies";
 import { nessieDashboard } from "./dashboard";
 import { NESSIE_METRIC_SOURCES, nessieAlerts, nessieScrapeTargets } from "./monitoring";
 import { NESSIE_NAMES, NESSIE_POD_LABELS, NessieCatalog } from "./nessieCatalog";
@@ -86,7 +85,7 @@ export interface LakehouseAccess {
 export function lakehouseAccess(ctx: PartContext, needs: LakehouseNeeds, namespace: pulumi.Input<string>): LakehouseAccess {
     const bucket = ctx.grant<BucketGrant>(needs.warehouse);
     const { uri, warehouse: name } = nessieIcebergCatalog(namespace);
-    const reached = ctx.dependencies.filter((d) => needs.reaches.includes(d.name)).map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) }));
+    const reached = ctx.dependencies.filter((d) => needs.reaches.includes(d.name)).map(endpointEgress);
     const client = needs.catalogClient && ctx.grant<OidcClientGrant>(needs.catalogClient);
     const s3 = { endpoint: bucket.endpoint, region: bucket.region, pathStyle: bucket.pathStyle };
     return {
@@ -125,7 +124,7 @@ export function nessieService(settings: NessieSettings, objectStore: ObjectStore
                     const db = ctx.grant<DatabaseGrant>(database);
                     const bucket = ctx.grant<BucketGrant>(warehouse);
                     // The object store's egress comes with its grant (in-cluster or an external store's addresses).
-                    const reached = ctx.dependencies.filter((d) => d.name !== OBJECT_STORE_SERVICE).map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) }));
+                    const reached = ctx.dependencies.filter((d) => d.name !== OBJECT_STORE_SERVICE).map(endpointEgress);
                     const realm = audience && ctx.grant<OidcAudienceGrant>(audience);
                     const catalog = new NessieCatalog(
                         "nessie",

@@ -5,7 +5,7 @@ import { ConfigError } from "../../config/errors";
 import { ObjectStoreSettings } from "../../config/types";
 import { Need, PlatformService, ServiceScope, part } from "../../platform/contract";
 import { tcpPorts } from "../meta/network";
-import { endpointPeer } from "../web/networkPolicies";
+import { endpointEgress, endpointPeer } from "../web/networkPolicies";
 import { DatabaseGrant, databaseNeed } from "../postgres/service";
 import { seaweedfsDashboard } from "./dashboard";
 import { BucketGrant, EgressRule, externalStoreEgress } from "./grants";
@@ -73,7 +73,7 @@ function seaweedfsService(store: ObjectStoreSettings, scope: ServiceScope): Plat
                             buckets: store.buckets,
                             identities,
                             filerDatabase: db && { host: db.host, port: db.port, database: db.database, owner: db.owner, password: db.password },
-                            filerEgress: ctx.dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+                            filerEgress: ctx.dependencies.map(endpointEgress),
                             strictSpread: f.placement.strictSpread,
                             protect: f.placement.protect,
                             sealingKey: f.sealingKey,

@@ -3,9 +3,8 @@
 // for the services that use it (they name it in `reaches`) and what is watched of it.
 import { SchemaRegistrySettings } from "../../config/types";
 import { PlatformService, ServiceScope, part } from "../../platform/contract";
-import { tcpPorts } from "../meta/network";
 import { DatabaseGrant, POSTGRES_SERVICE, databaseNeed } from "../postgres/service";
-import { endpointPeer } from "../web/networkPolicies";
+import { endpointEgress } from "../web/networkPolicies";
 import { registryDashboard } from "./dashboard";
 import { REGISTRY_METRIC_SOURCES, registryAlerts, registryScrapeTargets } from "./monitoring";
 import { REGISTRY_PORTS } from "./registryConfig";
@@ -43,7 +42,7 @@ export function schemaRegistryService(settings: SchemaRegistrySettings, scope: S
                             settings,
                             image,
                             database: { host: db.host, port: db.port, name: db.database, user: db.owner, password: db.password },
-                            egress: ctx.dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+                            egress: ctx.dependencies.map(endpointEgress),
                             metricsPeer: f.metrics.peer,
                             strictSpread: f.placement.strictSpread,
                             sealingKey: f.sealingKey,

@@ -27,6 +27,11 @@ export function endpointPeer(endpoint: ServiceEndpoint): PeerSelector {
     };
 }
 
+/** Egress to an endpoint's pods, on its ports only. */
+export function endpointEgress(endpoint: ServiceEndpoint) {
+    return { to: [endpointPeer(endpoint)], ports: tcpPorts(...endpoint.ports) };
+}
+
 /** The service's own policy: in from the ingress controller and Prometheus, out to its dependencies only. */
 export function servicePolicySpec(self: ServiceEndpoint, callers: { ingress?: PeerSelector; metrics?: PeerSelector }, dependencies: readonly ServiceEndpoint[]) {
     const ingress = [callers.ingress, callers.metrics].filter((p): p is PeerSelector => p !== undefined).map((peer) => ({ from: [peer], ports: tcpPorts(...self.ports) }));
@@ -34,7 +39,7 @@ export function servicePolicySpec(self: ServiceEndpoint, callers: { ingress?: Pe
         podSelector: { matchLabels: { ...self.podLabels } },
         policyTypes: ["Ingress", "Egress"],
         ingress,
-        egress: dependencies.map((d) => ({ to: [endpointPeer(d)], ports: tcpPorts(...d.ports) })),
+        egress: dependencies.map(endpointEgress),
     };
 }
 

@@ -20,6 +20,7 @@ import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
 import { createDatabase } from "../objectstore/helpers";
 import { KeycloakNode, LocalKeycloak, builtDistribution, jgroupsPort } from "./localKeycloak";
+import { postToken } from "./oidcClient";
 
 const SYNC = path.join(PROJECT_DIR, "images", "realm-sync", "keycloak-realm-sync");
 
@@ -64,35 +65,6 @@ export function stackClients(config: PlatformConfig, ids: readonly string[]): Oi
         if (!need) throw new Error(`no service of the stack asks for client ${id}`);
         return clientRequestOf(need);
     });
-}
-
-/**
- * A browser at Keycloak's login page, as the ingress forwards it to a node (`base`): the
- * authorization request (`authPath`: path and query), the login form posted with `user`'s
- * password, the cookies kept between them. Returns where Keycloak sends the browser back.
- */
-export async function loginAt(base: string, authPath: string, publicHost: string, user: string, password: string): Promise<{ location: string }> {
-    const jar = new Map<string, string>();
-    const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": publicHost, "X-Forwarded-Port": "443" };
-    const keep = (res: Response) => {
-        for (const c of res.headers.getSetCookie()) {
-            const [pair] = c.split(";");
-            const at = pair.indexOf("=");
-            jar.set(pair.slice(0, at), pair.slice(at + 1));
-        }
-    };
-    const cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-    const page = await fetch(`${base}${authPath}`, { headers: forwarded, redirect: "manual" });
-    keep(page);
-    const html = await page.text();
-    const action = /action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-    if (!action) throw new Error(`no login form (HTTP ${page.status}, location ${page.headers.get("location")}): ${html.slice(0, 300)}`);
-    // The form posts to the public host; the ingress would send it to a node: here, to this one.
-    const post = `${base}${new URL(action).pathname}${new URL(action).search}`;
-    const res = await fetch(post, { method: "POST", headers: { ...forwarded, "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies() }, body: new URLSearchParams({ username: user, password }), redirect: "manual" });
-    const location = res.headers.get("location") ?? "";
-    if (res.status !== 302 || !location) throw new Error(`login of ${user} was not redirected (HTTP ${res.status}, location ${location})`);
-    return { location };
 }
 
 export interface LocalRealm {
@@ -170,11 +142,7 @@ export async function startLocalRealm(
         secret,
         password: (user) => fs.readFileSync(path.join(secretsDir, path.basename(REALM_SECRET_FILES.user(user))), "utf8"),
         token: async (clientId) => {
-            const res = await fetch(endpoint, {
-                method: "POST",
-                headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from(`${clientId}:${secret(clientId)}`).toString("base64")}` },
-                body: new URLSearchParams({ grant_type: "client_credentials", scope: "openid" }),
-            });
+            const res = await postToken(endpoint, { grant_type: "client_credentials", scope: "openid" }, [clientId, secret(clientId)]);
             const body = (await res.json()) as { access_token?: string };
             if (!res.ok) throw new Error(`token of ${clientId}: HTTP ${res.status}: ${JSON.stringify(body)}`);
             return body.access_token!;

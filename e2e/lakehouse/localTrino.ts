@@ -6,6 +6,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
+import { forwardedHeaders } from "../identity/oidcClient";
 import { until } from "../patroni/processes";
 
 const SETUP = path.join(__dirname, "setup");
@@ -145,7 +146,7 @@ export interface TrinoSignIn {
 
 /** Headers of a request the ingress forwards for a signed-in user. */
 export function forwardedAs(signIn: TrinoSignIn): Record<string, string> {
-    return { Authorization: `Bearer ${signIn.token}`, "X-Forwarded-Proto": "https", "X-Forwarded-Host": signIn.host, "X-Forwarded-Port": "443" };
+    return { Authorization: `Bearer ${signIn.token}`, ...forwardedHeaders(signIn.host) };
 }
 
 /**
