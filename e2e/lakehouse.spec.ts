@@ -461,7 +461,9 @@ describe("Lakehouse engines on real processes with the staging rendering", funct
         const started = Date.now();
         const preStop = spawnSync("/bin/sh", ["-c", workerPreStop(worker.port)], { encoding: "utf8", timeout: (2 * settings.shutdown.gracePeriodSeconds + settings.shutdown.drainSeconds) * 1000 });
         assert.strictEqual(preStop.status, 0, `preStop failed: ${preStop.stderr}`);
-        assert.ok(await trino.exited(worker, 5000), "the worker has exited when its preStop returns");
+        // The preStop returns once the HTTP port is closed; the JVM's own shutdown follows, seconds
+        // on a loaded machine.
+        assert.ok(await trino.exited(worker, 20_000), "the worker has exited within 20 s of its preStop's return");
         const took = Date.now() - started;
         // Announced as shutting down for the grace period, then waits as long again after its (no) tasks.
         assert.ok(took >= 2 * settings.shutdown.gracePeriodSeconds * 1000 - 2000, `drained in ${took} ms`);

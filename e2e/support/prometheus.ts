@@ -26,6 +26,13 @@ export interface LocalScrape {
     readonly tokenUrl?: string;
 }
 
+/**
+ * Short, for a check that waits on the first scrapes, and as long as the timeout: the Trino
+ * coordinator's scrape (about 5,000 series over TLS, a token from Keycloak first) can outlast 2 s
+ * on a loaded 2-core machine.
+ */
+const SCRAPE_INTERVAL = "5s";
+
 /** The scrape config the operator makes of an endpoint; Secret values go to files, as the operator mounts them. */
 export function scrapeConfig(s: LocalScrape, dir: string): Record<string, unknown> {
     const e = s.endpoint;
@@ -38,7 +45,8 @@ export function scrapeConfig(s: LocalScrape, dir: string): Record<string, unknow
         job_name: s.job,
         scheme: e.scheme ?? "http",
         metrics_path: e.path,
-        scrape_interval: "2s",
+        scrape_interval: SCRAPE_INTERVAL,
+        scrape_timeout: SCRAPE_INTERVAL,
         static_configs: [{ targets: [s.address] }],
         ...(e.basicAuth ? { basic_auth: { username: s.secrets[e.basicAuth.username.name][e.basicAuth.username.key], password_file: file(e.basicAuth.password) } } : {}),
         ...(e.oauth2
@@ -71,7 +79,7 @@ export interface LocalPrometheus {
 
 export async function startPrometheus(scrapes: readonly LocalScrape[]): Promise<LocalPrometheus> {
     const dir = tempDir("prometheus");
-    const config = { global: { scrape_interval: "2s" }, scrape_configs: scrapes.map((s) => scrapeConfig(s, dir)) };
+    const config = { global: { scrape_interval: SCRAPE_INTERVAL }, scrape_configs: scrapes.map((s) => scrapeConfig(s, dir)) };
     fs.writeFileSync(path.join(dir, "prometheus.yml"), yaml.dump(config));
     const port = await freePort();
     const logFile = path.join(dir, "prometheus.log");

@@ -231,8 +231,15 @@ public final class FlinkCheck {
                 }
             }
 
-            // A checkpoint in flight when the job is cancelled counts as failed afterwards.
-            out.put("failedCheckpointsBeforeCancel", stats.getCounts().getNumberOfFailedCheckpoints());
+            // A checkpoint in flight when the job is cancelled counts as failed afterwards, so this is
+            // read before the cancel. A trigger refused because a task was not running yet
+            // (NOT_ALL_REQUIRED_TASKS_RUNNING, the scheduler starts with the job, before its tasks)
+            // counts as failed too, but without a checkpoint (CheckpointFailureManager,
+            // reportFailedCheckpointsWithoutInProgress): only triggered checkpoints that failed, in
+            // the history, are failures of the state settings.
+            long failedTriggered = stats.getHistory().getCheckpoints().stream().filter(c -> c.getStatus().isFailed()).count();
+            out.put("failedCheckpointsBeforeCancel", failedTriggered)
+                    .put("refusedTriggersBeforeCancel", stats.getCounts().getNumberOfFailedCheckpoints() - failedTriggered);
             cluster.cancelJob(jobId).get();
             cluster.requestJobResult(jobId).get(60, TimeUnit.SECONDS);
             out.put("finalStatus", String.valueOf(cluster.getJobStatus(jobId).get()));
