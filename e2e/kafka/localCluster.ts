@@ -13,6 +13,7 @@ import { KafkaSettings } from "../../config/types";
 import { freePort } from "../../test/support/realTools";
 import { PROJECT_DIR } from "../../test/support/stacks";
 import { tempDir } from "../../test/support/tempdirs";
+import { until as untilValue } from "../patroni/processes";
 import { Sample, parseMetrics } from "../support/metrics";
 
 export const KAFKA_HOME = path.join(PROJECT_DIR, "e2e", "kafka");
@@ -56,13 +57,9 @@ export function fetchJars(): number {
     return Date.now() - started;
 }
 
-/** Polls `check` until it holds; fails with `what` after the timeout. */
+/** Polls `check` until it holds; fails with `what` after the timeout (the e2e's one poll loop, for a condition). */
 export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, intervalMs = 250): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, intervalMs));
-    }
+    await untilValue(what, timeoutMs, async () => ((await check()) ? true : undefined), intervalMs);
 }
 
 export interface NodePorts {
