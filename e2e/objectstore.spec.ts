@@ -382,7 +382,7 @@ describe("SeaweedFS on real processes with the staging and dev renderings", func
                 );
                 assert.strictEqual(withLost.length, placementCopies(settings.replication), `fsck's orphans:\n${listed.output}`);
                 assert.deepStrictEqual(logChunks.filter((line) => line.bytes > 64 * 1024), [], `orphans other than the lost object and metadata logs:\n${listed.output}`);
-                assert.strictEqual(orphans(after.output) || 0, 0, `orphans left after the sweep:\n${after.output}`);
+                assert.strictEqual(orphans(after.output), 0, `orphans left after the sweep:\n${after.output}`);
 
                 for (const gateway of store.of("gateway")) store.restart(gateway); // step 6
                 await store.waitReady(store.of("gateway"));

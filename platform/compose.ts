@@ -267,9 +267,11 @@ function compose(config: PlatformConfig, services: (scope: ServiceScope) => Plat
         ...(grafanaClient ? grafana : []),
         ...(signsIn ? [{ name: "prometheus", namespace: namespaces.names.management, podLabels: PROMETHEUS_PODS, ports: [] }] : []),
     ];
-    for (const caller of keycloak ? keycloakCallers : []) {
-        const labels = standardLabels({ name: caller.name, instance: caller.name, component: "monitoring" });
-        admitConnection(`${KEYCLOAK_SERVICE}-from-${caller.name}`, caller.name, caller, keycloak!, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
+    if (keycloak) {
+        for (const caller of keycloakCallers) {
+            const labels = standardLabels({ name: caller.name, instance: caller.name, component: "monitoring" });
+            admitConnection(`${KEYCLOAK_SERVICE}-from-${caller.name}`, caller.name, caller, keycloak, labels, { parent: components.get(KEYCLOAK_SERVICE), dependsOn: [namespaces] });
+        }
     }
 
     // --- Routes: one TLS Ingress per host.

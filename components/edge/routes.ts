@@ -3,7 +3,7 @@
 // solver pods, and each of those lets the controller in. Pure builders, tested without mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { tcpPorts } from "../meta/network";
-import { PeerSelector, ServiceEndpoint, endpointPeer } from "../web/networkPolicies";
+import { PeerSelector, ServiceEndpoint, endpointEgress } from "../web/networkPolicies";
 
 /** cert-manager's HTTP-01 solver pods: it creates them (and their Ingress) in the namespace of each Ingress it answers a challenge for. */
 export const ACME_SOLVER = { podLabels: { "acme.cert-manager.io/http01-solver": "true" }, port: 8089 } as const;
@@ -24,7 +24,7 @@ export function acmeSolverPeer(namespace: pulumi.Input<string>): PeerSelector {
 /** The ingress controller's egress to what it publishes: every backend on its ports, every solver on its port. */
 export function ingressControllerEgress(published: PublishedBackends) {
     return [
-        ...published.backends.map((backend) => ({ to: [endpointPeer(backend)], ports: tcpPorts(...backend.ports) })),
+        ...published.backends.map(endpointEgress),
         ...published.acmeNamespaces.map((namespace) => ({ to: [acmeSolverPeer(namespace)], ports: tcpPorts(ACME_SOLVER.port) })),
     ];
 }

@@ -157,7 +157,7 @@ export class FlinkCluster extends pulumi.ComponentResource {
     }
 
     /** A role's Deployment (and its PDB when it has more than one pod). */
-    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string>; catalogEnv: ({ name: string; value: pulumi.Output<string> } | { name: string; valueFrom: { secretKeyRef: { name: pulumi.Output<string>; key: string } } })[] }): void {
+    private deployment(name: string, role: FlinkRole, replicas: number, resources: ResourceSettings, args: FlinkClusterArgs, pods: { configMap: pulumi.Output<string>; secret: pulumi.Output<string>; digest: pulumi.Output<string>; catalogEnv: k8s.types.input.core.v1.EnvVar[] }): void {
         const ha = args.settings.highAvailability.enabled;
         const labels = this.labels(role);
         const podLabels = flinkPodLabels(role);
